@@ -1,0 +1,46 @@
+"""The extraction stage's thin Kafka loop: discovered → fetch page → extract → extracted.
+
+A page that is gone (404), forbidden or holds no article is a rejection: logged, nothing produced. A page that
+cannot be fetched for now (timeout, 5xx) raises, so the loop retries and finally dead-letters it.
+"""
+from __future__ import annotations
+
+import logging
+
+from consumers.extract import Rejected, extract_article
+from newsmon.fetch import FetchError, fetch
+from newsmon.settings import Settings
+from newsmon.stream import Output, StopFlag, create_topics, make_producer, run_loop
+from schemas import DiscoveredArticle, Topics, decode
+
+log = logging.getLogger(__name__)
+
+
+def make_extract_handler(settings: Settings):
+    def handle(_key: bytes | None, value: bytes) -> list[Output]:
+        found = decode(DiscoveredArticle, value)
+        try:
+            page = fetch(found.url, allow_private=settings.allow_private_networks, timeout=settings.fetch_timeout)
+        except FetchError as exc:
+            if exc.kind.retryable:
+                raise
+            log.warning("extract: rejected %s: %s", found.url, exc)
+            return []
+        article = extract_article(page.body, found.url, found.published, feed_url=found.feed_url,
+                                  content_type=page.content_type)
+        if isinstance(article, Rejected):
+            log.info("extract: rejected %s: %s", found.url, article.reason)
+            return []
+        if not article.title and found.title:
+            article = article.model_copy(update={"title": found.title})
+        # Keep the key of the discovered record so an article stays on one partition end to end.
+        article = article.model_copy(update={"canonical_url": found.canonical_url})
+        return [Output(settings.topic(Topics.EXTRACTED), found.canonical_url, article)]
+
+    return handle
+
+
+def run_extractor(settings: Settings, stop: StopFlag) -> None:
+    create_topics(settings)
+    run_loop(settings, stage="extract", topic=settings.topic(Topics.DISCOVERED), handler=make_extract_handler(settings),
+             producer=make_producer(settings), stop=stop)

@@ -1,0 +1,1 @@
+"""Notify stage: alerts → Slack incoming webhook and/or SMTP email, once per (alert, revision, channel)."""

@@ -1,0 +1,1 @@
+"""newsmon: the application shell (settings, CLI, local broker, the shared Kafka loop, replay)."""

@@ -1,0 +1,171 @@
+"""`newsmon broker start|stop|status`: a single-node Apache Kafka 4 (KRaft, broker and controller in one JVM)
+on 127.0.0.1, from jars Maven resolves from Maven Central into NEWSMON_HOME/broker/libs.
+"""
+from __future__ import annotations
+
+import base64
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+from newsmon.settings import REPO_ROOT, Settings
+
+POM = REPO_ROOT / "broker" / "pom.xml"
+LOG4J = REPO_ROOT / "broker" / "log4j2.yaml"
+HEAP = "-Xmx512m"
+
+
+class BrokerError(RuntimeError):
+    pass
+
+
+def _dirs(settings: Settings) -> dict[str, Path]:
+    root = settings.home.resolve() / "broker"
+    return {"root": root, "libs": root / "libs", "data": root / "data", "pid": root / "broker.pid",
+            "log": root / "broker.log", "config": root / "server.properties"}
+
+
+def ensure_jars(settings: Settings) -> Path:
+    libs = _dirs(settings)["libs"]
+    stamp = libs / ".complete"
+    if stamp.exists() and stamp.read_text() == POM.read_text():
+        return libs
+    if shutil.which("mvn") is None:
+        raise BrokerError("Maven (mvn) is needed to fetch the Kafka jars; install it or set KAFKA_BOOTSTRAP_SERVERS")
+    if libs.exists():
+        shutil.rmtree(libs)
+    libs.mkdir(parents=True)
+    result = subprocess.run(["mvn", "-q", "-B", "-f", str(POM), "dependency:copy-dependencies",
+                             f"-DoutputDirectory={libs}"], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise BrokerError(f"mvn could not fetch the Kafka jars:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+    stamp.write_text(POM.read_text())
+    return libs
+
+
+def _write_config(settings: Settings) -> Path:
+    d = _dirs(settings)
+    port = settings.broker_port
+    d["config"].write_text("\n".join([
+        "process.roles=broker,controller",
+        "node.id=1",
+        f"controller.quorum.bootstrap.servers=127.0.0.1:{port + 1}",
+        f"listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{port + 1}",
+        f"advertised.listeners=PLAINTEXT://127.0.0.1:{port}",
+        "controller.listener.names=CONTROLLER",
+        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        f"log.dirs={d['data']}",
+        "offsets.topic.replication.factor=1",
+        "transaction.state.log.replication.factor=1",
+        "transaction.state.log.min.isr=1",
+        "share.coordinator.state.topic.replication.factor=1",
+        "group.initial.rebalance.delay.ms=0",
+        "auto.create.topics.enable=false",
+        "log.cleaner.min.compaction.lag.ms=0",
+        "",
+    ]))
+    return d["config"]
+
+
+def _pid(settings: Settings) -> int | None:
+    pid_file = _dirs(settings)["pid"]
+    try:
+        pid = int(pid_file.read_text().strip())
+        os.kill(pid, 0)
+        return pid
+    except (FileNotFoundError, ValueError, ProcessLookupError, PermissionError):
+        return None
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def is_ready(settings: Settings) -> bool:
+    """True once a Kafka client can connect and read the cluster's metadata."""
+    from kafka import KafkaAdminClient
+
+    if not _port_open(settings.broker_port):
+        return False
+    try:
+        admin = KafkaAdminClient(bootstrap_servers=settings.bootstrap_servers, request_timeout_ms=3000,
+                                 client_id="newsmon-probe")
+        admin.list_topics()
+        admin.close()
+        return True
+    except Exception:  # noqa: BLE001 - not up yet
+        return False
+
+
+def start(settings: Settings, timeout: float = 120.0) -> float:
+    """Start the broker unless it runs; returns seconds until a client could connect."""
+    began = time.monotonic()
+    if _pid(settings) and is_ready(settings):
+        return 0.0
+    if _port_open(settings.broker_port):
+        raise BrokerError(f"port {settings.broker_port} is taken by another program; set NEWSMON_BROKER_PORT")
+    d = _dirs(settings)
+    libs = ensure_jars(settings)
+    d["data"].mkdir(parents=True, exist_ok=True)
+    config = _write_config(settings)
+    classpath = f"{libs}/*"
+    java = shutil.which("java") or "java"
+    if not (d["data"] / "meta.properties").exists():
+        cluster = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        subprocess.run([java, "-cp", classpath, f"-Dlog4j2.configurationFile={LOG4J}", "kafka.tools.StorageTool",
+                        "format", "--standalone", "-t", cluster, "-c", str(config)],
+                       check=True, capture_output=True)
+    with open(d["log"], "ab") as log:
+        proc = subprocess.Popen(
+            [java, HEAP, "-Xms128m", "-XX:+UseG1GC", "-XX:MaxDirectMemorySize=128m", "-Djava.awt.headless=true",
+             f"-Dlog4j2.configurationFile={LOG4J}", "-cp", classpath, "kafka.Kafka", str(config)],
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+    d["pid"].write_text(str(proc.pid))
+    while time.monotonic() - began < timeout:
+        if proc.poll() is not None:
+            raise BrokerError(f"the broker exited with {proc.returncode}; see {d['log']}")
+        if is_ready(settings):
+            return time.monotonic() - began
+        time.sleep(0.25)
+    stop(settings)
+    raise BrokerError(f"the broker did not accept clients within {timeout:.0f}s; see {d['log']}")
+
+
+def stop(settings: Settings, timeout: float = 30.0) -> bool:
+    """Stop the broker cleanly (SIGTERM, then SIGKILL); False when it was not running."""
+    pid = _pid(settings)
+    if pid is None:
+        return False
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.2)
+    else:
+        os.kill(pid, signal.SIGKILL)
+    _dirs(settings)["pid"].unlink(missing_ok=True)
+    return True
+
+
+def status(settings: Settings) -> dict[str, object]:
+    pid = _pid(settings)
+    rss_kb = None
+    if pid:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    rss_kb = int(line.split()[1])
+        except OSError:
+            pass
+    return {"running": pid is not None and is_ready(settings), "pid": pid, "rss_mb": rss_kb and rss_kb // 1024,
+            "bootstrap_servers": settings.bootstrap_servers, "home": str(_dirs(settings)["root"])}

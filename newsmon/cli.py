@@ -1,0 +1,157 @@
+"""The `newsmon` command: run the pipeline or one stage, manage the local broker, replay, similarity."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from newsmon.settings import load_settings
+
+STAGES = ("producer", "extract", "decide", "notify")
+log = logging.getLogger("newsmon")
+
+
+def _setup_logging(level: str) -> None:
+    logging.basicConfig(level=getattr(logging, level.upper(), logging.INFO), stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("kafka").setLevel(logging.WARNING)
+
+
+def cmd_broker(args) -> int:
+    from newsmon import broker
+
+    settings = load_settings()
+    if args.action == "start":
+        if not settings.uses_local_broker:
+            print(f"KAFKA_BOOTSTRAP_SERVERS is set ({settings.bootstrap_servers}): not starting a local broker")
+            return 0
+        seconds = broker.start(settings)
+        print(json.dumps({**broker.status(settings), "started_in_s": round(seconds, 1)}))
+    elif args.action == "stop":
+        print("stopped" if broker.stop(settings) else "not running")
+    else:
+        info = broker.status(settings)
+        print(json.dumps(info))
+        return 0 if info["running"] else 3
+    return 0
+
+
+def cmd_stage(args) -> int:
+    from newsmon.stream import StopFlag
+
+    settings = load_settings()
+    stop = StopFlag()
+    if args.name == "producer":
+        from producers.service import run_producer
+        run_producer(settings, stop, once=args.once)
+    elif args.name == "extract":
+        from consumers.extract_service import run_extractor
+        run_extractor(settings, stop)
+    elif args.name == "decide":
+        from consumers.decide_service import run_decider
+        run_decider(settings, stop)
+    else:
+        from consumers.notify.service import run_notifier
+        run_notifier(settings, stop)
+    return 0
+
+
+def cmd_run(args) -> int:
+    """Every stage as its own process (a crash takes one stage down, and it is restarted)."""
+    from newsmon.stream import create_topics
+
+    settings = load_settings()
+    if settings.uses_local_broker and args.start_broker:
+        from newsmon import broker
+        broker.start(settings)
+    create_topics(settings)
+    procs: dict[str, subprocess.Popen] = {}
+    stopping = False
+
+    def spawn(name: str) -> None:
+        procs[name] = subprocess.Popen([sys.executable, "-m", "newsmon.cli", "stage", name], env=os.environ.copy())
+
+    def on_signal(*_):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    for name in args.stages.split(","):
+        spawn(name)
+    log.info("newsmon: running %s on %s", ", ".join(procs), settings.bootstrap_servers)
+    while not stopping:
+        time.sleep(1)
+        for name, proc in list(procs.items()):
+            if proc.poll() is not None and not stopping:
+                log.error("stage %s exited with %s; restarting it", name, proc.returncode)
+                time.sleep(2)
+                spawn(name)
+    for proc in procs.values():
+        proc.terminate()
+    for proc in procs.values():
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    return 0
+
+
+def cmd_replay(args) -> int:
+    from newsmon.replay import replay_file
+
+    settings = load_settings()
+    topic_dir = Path(args.topic) if args.topic else settings.topic_dir
+    with open(args.input, encoding="utf-8") as source, open(args.output, "w", encoding="utf-8") as sink:
+        count = replay_file(source, sink, topic_dir)
+    print(f"{count} decisions written to {args.output}", file=sys.stderr)
+    return 0
+
+
+def cmd_similarity(args) -> int:
+    from consumers.matching import run_similarity
+
+    if args.output == "-":
+        run_similarity(args.pairs, sys.stdout)
+    else:
+        with open(args.output, "w", encoding="utf-8") as out:
+            run_similarity(args.pairs, out)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="newsmon", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("run", help="run every stage (starts the local broker unless KAFKA_BOOTSTRAP_SERVERS is set)")
+    p.add_argument("--stages", default=",".join(STAGES))
+    p.add_argument("--no-broker", dest="start_broker", action="store_false")
+    p.set_defaults(func=cmd_run)
+    p = sub.add_parser("stage", help="run one stage in this process")
+    p.add_argument("name", choices=STAGES)
+    p.add_argument("--once", action="store_true", help="producer: poll every feed once, then exit")
+    p.set_defaults(func=cmd_stage)
+    p = sub.add_parser("broker", help="the local single-node Kafka broker")
+    p.add_argument("action", choices=("start", "stop", "status"))
+    p.set_defaults(func=cmd_broker)
+    p = sub.add_parser("replay", help="decide a JSONL file of articles without Kafka and without sending")
+    p.add_argument("--input", required=True)
+    p.add_argument("--output", required=True)
+    p.add_argument("--topic", help="topic folder (default NEWSMON_TOPIC_DIR)")
+    p.set_defaults(func=cmd_replay)
+    p = sub.add_parser("similarity", help="same-story score for each text1,text2 row of a CSV (JSON lines out)")
+    p.add_argument("pairs")
+    p.add_argument("--output", default="-")
+    p.set_defaults(func=cmd_similarity)
+    args = parser.parse_args(argv)
+    _setup_logging(load_settings().log_level)
+    return args.func(args) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,74 @@
+"""All settings, from the environment, in one typed and frozen model.
+
+Secrets may come from a file instead: NEWSMON_SLACK_WEBHOOK_URL_FILE, NEWSMON_SMTP_URL_FILE.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from schemas.topics import TopicSpec, topic_name
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_TOPIC_DIR = REPO_ROOT / "topics" / "russia-iran"
+SECRET_FILE_VARS = ("NEWSMON_SLACK_WEBHOOK_URL", "NEWSMON_SMTP_URL")
+
+CommaList = Annotated[tuple[str, ...], NoDecode]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NEWSMON_", frozen=True, extra="ignore")
+
+    kafka_bootstrap_servers: str | None = Field(
+        default=None, validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "NEWSMON_KAFKA_BOOTSTRAP_SERVERS"))
+    namespace: str = "newsmon"  # prefix of every topic and consumer group: several deployments, one cluster
+    home: Path = Path(".newsmon")  # local broker data, jars and logs
+    broker_port: int = 9092
+    topic_dir: Path = DEFAULT_TOPIC_DIR
+    feeds: CommaList = ()  # replaces the topic's feed list when set
+    poll_seconds: float = 300.0
+    partitions: int = 3
+    slack_webhook_url: str | None = None
+    smtp_url: str | None = None  # smtp://user:pass@host:587 (STARTTLS when offered), smtps://host:465
+    email_from: str = "newsmon@localhost"
+    email_to: CommaList = ()
+    notify_updates: bool = False  # also send each corroboration of an alerted development
+    allow_private_networks: bool = False
+    fetch_timeout: float = 15.0
+    max_attempts: int = 3  # a message failing this often goes to its dead-letter topic
+    log_level: str = "INFO"
+
+    @field_validator("feeds", "email_to", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @property
+    def bootstrap_servers(self) -> str:
+        return self.kafka_bootstrap_servers or f"127.0.0.1:{self.broker_port}"
+
+    def topic(self, spec: TopicSpec) -> str:
+        return topic_name(spec, self.namespace)
+
+    def group(self, stage: str) -> str:
+        return f"{self.namespace}-{stage}"
+
+    @property
+    def uses_local_broker(self) -> bool:
+        return not self.kafka_bootstrap_servers
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment; `*_FILE` variables name files holding a secret."""
+    from_files = {}
+    for var in SECRET_FILE_VARS:
+        path = os.environ.get(f"{var}_FILE")
+        if path and var not in os.environ:
+            from_files[var.removeprefix("NEWSMON_").lower()] = Path(path).read_text(encoding="utf-8").strip()
+    return Settings(**{**from_files, **overrides})

@@ -1,0 +1,197 @@
+"""The one consume → process → produce loop that every consuming stage runs.
+
+- No auto-commit: a batch's offsets are committed only after everything it produced is flushed (at-least-once).
+- A poison message (bytes that are not the contract) goes to the dead-letter topic at once; any other failure is
+  retried, then dead-lettered with the original bytes, the stage and the error, so it never blocks its partition.
+- A `Transient` failure (the outside world is down: Slack, SMTP) is not the message's fault: it is retried with
+  back-off, without a dead letter and without a commit, until it passes or the stage is stopped.
+- SIGTERM / SIGINT finish the current record, flush, commit and close.
+"""
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.admin import NewTopic
+from kafka.errors import TopicAlreadyExistsError
+from kafka.serializer import Serializer
+from kafka.structs import OffsetAndMetadata
+from pydantic import ValidationError
+
+from newsmon.settings import Settings
+from schemas import DeadLetter, Message, all_topics, dlq_topic, encode
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Output:
+    topic: str
+    key: str
+    message: Message
+
+
+class PoisonMessage(Exception):
+    """The record cannot be processed however often it is tried (not our contract, unparseable)."""
+
+
+class Rejected(Exception):
+    """A channel refused the record for good (a revoked webhook, a refused recipient): dead-letter it now."""
+
+
+class Transient(Exception):
+    """A dependency is down; try the same record again later."""
+
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+Handler = Callable[[bytes | None, bytes], Iterable[Output]]
+
+
+def create_topics(settings: Settings) -> None:
+    """Create every topic newsmon uses (idempotent)."""
+    admin = KafkaAdminClient(bootstrap_servers=settings.bootstrap_servers, client_id="newsmon-admin")
+    try:
+        existing = set(admin.list_topics())
+        new = []
+        for spec in all_topics():
+            name = settings.topic(spec)
+            if name in existing:
+                continue
+            configs = {"cleanup.policy": "compact"} if spec.compacted else {}
+            new.append(NewTopic(name, num_partitions=settings.partitions if spec.scaled else 1,
+                                replication_factor=1 if settings.uses_local_broker else -1, topic_configs=configs))
+        if new:
+            try:
+                admin.create_topics(new, raise_errors=False)
+            except TopicAlreadyExistsError:  # another stage created them first
+                pass
+    finally:
+        admin.close()
+
+
+class _Utf8Key(Serializer):
+    def serialize(self, topic, value):
+        return None if value is None else value.encode("utf-8")
+
+
+def make_producer(settings: Settings) -> KafkaProducer:
+    # One request in flight keeps a partition's records in the order they were sent, even across retries.
+    return KafkaProducer(bootstrap_servers=settings.bootstrap_servers, acks="all", linger_ms=5, retries=10,
+                         key_serializer=_Utf8Key(), max_in_flight_requests_per_connection=1)
+
+
+def read_all(settings: Settings, topic: str) -> list[tuple[bytes | None, bytes]]:
+    """Every record of a (state) topic from the beginning to its current end, in order per partition."""
+    consumer = KafkaConsumer(bootstrap_servers=settings.bootstrap_servers, enable_auto_commit=False,
+                             group_id=None, consumer_timeout_ms=1000)
+    try:
+        partitions = consumer.partitions_for_topic(topic) or set()
+        tps = [TopicPartition(topic, p) for p in sorted(partitions)]
+        if not tps:
+            return []
+        consumer.assign(tps)
+        consumer.seek_to_beginning(*tps)
+        ends = consumer.end_offsets(tps)
+        out: list[tuple[bytes | None, bytes]] = []
+        while any(consumer.position(tp) < ends[tp] for tp in tps):
+            for records in consumer.poll(timeout_ms=500).values():
+                out.extend((r.key, r.value) for r in records if r.value is not None)
+        return out
+    finally:
+        consumer.close()
+
+
+class StopFlag:
+    """Set by SIGTERM/SIGINT (or a test); the loop finishes the record in hand and exits cleanly."""
+
+    def __init__(self, install_signals: bool = True):
+        self._event = threading.Event()
+        if install_signals and threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, lambda *_: self.set())
+            signal.signal(signal.SIGINT, lambda *_: self.set())
+
+    def set(self) -> None:
+        self._event.set()
+
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+    def wait(self, seconds: float) -> bool:
+        return self._event.wait(seconds)
+
+
+def run_loop(settings: Settings, *, stage: str, topic: str, handler: Handler, producer: KafkaProducer,
+             stop: StopFlag, max_records: int = 50) -> None:
+    consumer = KafkaConsumer(topic, bootstrap_servers=settings.bootstrap_servers, group_id=settings.group(stage),
+                             enable_auto_commit=False, auto_offset_reset="earliest",
+                             max_poll_records=max_records, client_id=f"newsmon-{stage}")
+    log.info("%s: consuming %s", stage, topic)
+    try:
+        while not stop.is_set():
+            batch = consumer.poll(timeout_ms=500)
+            if not batch:
+                continue
+            offsets: dict[TopicPartition, OffsetAndMetadata] = {}
+            for tp, records in batch.items():
+                for record in records:
+                    if not _process(settings, stage, record, handler, producer, stop):
+                        break  # stopping while a dependency is down: leave the rest uncommitted
+                    offsets[tp] = OffsetAndMetadata(record.offset + 1, "", -1)
+                if stop.is_set():
+                    break
+            producer.flush()  # what the batch produced is durable before its offsets are
+            if offsets:
+                consumer.commit(offsets)
+    finally:
+        producer.flush()
+        consumer.close()
+        log.info("%s: stopped", stage)
+
+
+def _process(settings: Settings, stage: str, record, handler: Handler, producer: KafkaProducer,
+             stop: StopFlag) -> bool:
+    """Handle one record; True when it is done with (outputs sent or dead-lettered)."""
+    attempts, transient_wait = 0, 1.0
+    while True:
+        attempts += 1
+        try:
+            outputs = list(handler(record.key, record.value))
+        except Transient as exc:
+            wait = exc.retry_after if exc.retry_after is not None else transient_wait
+            transient_wait = min(transient_wait * 2, 60.0)
+            log.warning("%s: %s [%d:%d] waits %.1fs: %s", stage, record.topic, record.partition, record.offset,
+                        wait, exc)
+            if stop.wait(wait):
+                return False
+            continue
+        except (PoisonMessage, ValidationError, UnicodeDecodeError, ValueError, Rejected) as exc:
+            _dead_letter(stage, record, producer, f"poison message: {exc}", attempts)
+            return True
+        except Exception as exc:  # noqa: BLE001 - any other failure is retried, then dead-lettered
+            log.warning("%s: attempt %d failed for %s [%d:%d]: %s: %s", stage, attempts, record.topic,
+                        record.partition, record.offset, type(exc).__name__, exc)
+            if attempts >= settings.max_attempts:
+                _dead_letter(stage, record, producer, f"{type(exc).__name__}: {exc}", attempts)
+                return True
+            time.sleep(min(0.2 * 2 ** attempts, 5.0))
+            continue
+        for out in outputs:
+            producer.send(out.topic, key=out.key, value=encode(out.message))
+        return True
+
+
+def _dead_letter(stage: str, record, producer: KafkaProducer, error: str, attempts: int) -> None:
+    log.error("%s: dead-lettering %s [%d:%d] after %d attempt(s): %s", stage, record.topic, record.partition,
+              record.offset, attempts, error)
+    letter = DeadLetter(topic=record.topic, partition=record.partition, offset=record.offset,
+                        key_b64=DeadLetter.b64(record.key), value_b64=DeadLetter.b64(record.value) or "",
+                        stage=stage, error=error[:2000], attempts=attempts)
+    producer.send(dlq_topic(record.topic), key=(record.key or b"").decode("utf-8", "replace"), value=encode(letter))

@@ -1,0 +1,26 @@
+"""Message contracts: every record on every newsmon topic is one of these pydantic models (JSON on the wire).
+
+Nothing else in the project defines a message's shape; stages import from here.
+"""
+from schemas.messages import (
+    SCHEMA_VERSION,
+    Alert,
+    DeadLetter,
+    Decision,
+    DeliveryRecord,
+    DiscoveredArticle,
+    ExtractedArticle,
+    FeedState,
+    Message,
+    Source,
+    StateRecord,
+    decode,
+    encode,
+)
+from schemas.topics import Topics, TopicSpec, all_topics, dlq_topic, topic_name
+
+__all__ = [
+    "SCHEMA_VERSION", "Alert", "DeadLetter", "Decision", "DeliveryRecord", "DiscoveredArticle",
+    "ExtractedArticle", "FeedState", "Message", "Source", "StateRecord", "Topics", "TopicSpec",
+    "all_topics", "decode", "dlq_topic", "encode", "topic_name",
+]

@@ -1,0 +1,157 @@
+"""The records newsmon writes to Kafka. Bump SCHEMA_VERSION on a change a reader of the old shape cannot take."""
+from __future__ import annotations
+
+import base64
+from datetime import datetime, timezone
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+SCHEMA_VERSION = 1
+
+Status = Literal["off_topic", "known", "new_development", "corroboration"]
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Message(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    schema_version: int = SCHEMA_VERSION
+
+    @field_validator("schema_version")
+    @classmethod
+    def _known_version(cls, v: int) -> int:
+        if v > SCHEMA_VERSION:
+            raise ValueError(f"schema_version {v} is newer than this reader ({SCHEMA_VERSION})")
+        return v
+
+
+class DiscoveredArticle(Message):
+    """A feed entry that points at an article nobody has processed yet."""
+
+    url: str
+    canonical_url: str
+    feed_url: str
+    title: str = ""
+    summary: str = ""
+    published: datetime | None = None
+    discovered_at: datetime = Field(default_factory=utcnow)
+
+
+class ExtractedArticle(Message):
+    """The article's own text and metadata, without the page around it."""
+
+    url: str
+    canonical_url: str
+    feed_url: str | None = None
+    title: str = ""
+    text: str
+    language: str | None = None  # ISO 639-1
+    published: datetime | None = None
+    sitename: str | None = None
+    extracted_at: datetime = Field(default_factory=utcnow)
+
+
+class Source(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    url: str
+    title: str = ""
+    language: str | None = None
+    published: datetime | None = None
+
+
+class Decision(Message):
+    """What the decider made of one article; also one line of `newsmon replay` output."""
+
+    url: str
+    language: str | None = None
+    on_topic: bool
+    status: Status
+    development_id: str | None = None
+    alert: bool = False
+    matched: list[str] = Field(default_factory=list)
+    reason: str = ""
+
+
+class Alert(Message):
+    """A development as the notifiers send it. Keyed by alert_id; each corroboration raises `revision`.
+
+    Notifiers send revision 0 as the alert; later revisions update the record (sources) without a new alert.
+    """
+
+    alert_id: str  # = development id; stable across restarts and redeliveries
+    revision: int = 0
+    headline: str  # English: what happened
+    kind: str = "development"
+    actors: list[str] = Field(default_factory=list)
+    event_date: datetime | None = None
+    evidence: str = ""  # the sentence that shows it, in the original language
+    evidence_language: str | None = None
+    first_source: Source
+    corroborations: list[Source] = Field(default_factory=list)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class StateRecord(Message):
+    """One entry of the decider's changelog: the latest record per `key` is the decider's state."""
+
+    key: str
+    kind: Literal["article", "development"]
+    data: dict[str, Any]
+
+
+class FeedState(Message):
+    """What a producer remembers of a feed: conditional-GET validators, entries already published, last outcome."""
+
+    feed_url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    seen: list[str] = Field(default_factory=list)  # canonical URLs, newest last, bounded
+    last_status: str = "never"  # one of producers.feed_poll.FeedStatus
+    last_error: str = ""
+    checked_at: datetime | None = None
+    failures: int = 0
+
+
+class DeliveryRecord(Message):
+    """Proof that one alert revision reached one channel; written only after the send succeeded."""
+
+    alert_id: str
+    revision: int
+    channel: str
+    delivered_at: datetime = Field(default_factory=utcnow)
+
+
+class DeadLetter(Message):
+    """A message a stage could not process after its retries, with its original bytes."""
+
+    topic: str
+    partition: int
+    offset: int
+    key_b64: str | None
+    value_b64: str
+    stage: str
+    error: str
+    attempts: int
+    failed_at: datetime = Field(default_factory=utcnow)
+
+    @staticmethod
+    def b64(raw: bytes | None) -> str | None:
+        return None if raw is None else base64.b64encode(raw).decode("ascii")
+
+    def original_value(self) -> bytes:
+        return base64.b64decode(self.value_b64)
+
+
+M = TypeVar("M", bound=Message)
+
+
+def encode(message: Message) -> bytes:
+    return message.model_dump_json().encode("utf-8")
+
+
+def decode(model: type[M], raw: bytes) -> M:
+    """Raises pydantic.ValidationError (a poison message) when the bytes are not this model's JSON."""
+    return model.model_validate_json(raw)

@@ -1,0 +1,45 @@
+"""Topic names, keys and layouts, defined once.
+
+Keys: the canonical article URL upstream of the decider (so one article always lands on one partition and a
+consumer group can scale extraction out), the development id at the alert stage (so a corroboration is an update
+of the same key). State topics are compacted: the latest record per key is the state.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    name: str
+    key: str  # what the record key holds
+    compacted: bool = False
+    scaled: bool = True  # takes the configured partition count; False = one partition (a single ordered view)
+
+
+class Topics:
+    """Base names; a deployment's namespace (NEWSMON_NAMESPACE, default "newsmon") prefixes them."""
+
+    DISCOVERED = TopicSpec("articles.discovered", key="canonical article URL")
+    EXTRACTED = TopicSpec("articles.extracted", key="canonical article URL")
+    DECISIONS = TopicSpec("decisions", key="canonical article URL")
+    ALERTS = TopicSpec("alerts", key="development id")
+    # State, rebuilt by reading from the beginning at start-up.
+    FEED_STATE = TopicSpec("state.feeds", key="feed URL", compacted=True, scaled=False)
+    DECIDER_STATE = TopicSpec("state.decider", key="record kind:id", compacted=True, scaled=False)
+    DELIVERIES = TopicSpec("state.deliveries", key="alert id:revision:channel", compacted=True, scaled=False)
+
+
+def topic_name(spec: TopicSpec, namespace: str) -> str:
+    return f"{namespace}.{spec.name}"
+
+
+def dlq_topic(name: str) -> str:
+    """The dead-letter topic of a consumed topic."""
+    return f"{name}.dlq"
+
+
+def all_topics() -> list[TopicSpec]:
+    specs = [v for v in vars(Topics).values() if isinstance(v, TopicSpec)]
+    consumed = [Topics.DISCOVERED, Topics.EXTRACTED, Topics.ALERTS]
+    return specs + [TopicSpec(dlq_topic(s.name), key="original key", scaled=False) for s in consumed]

@@ -1,0 +1,143 @@
+"""Real servers on 127.0.0.1 for tests: a static HTTP site (feeds and pages), a Slack-like webhook, SMTP."""
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Route:
+    body: bytes
+    status: int = 200
+    content_type: str = "text/html; charset=utf-8"
+    etag: str | None = None
+
+
+class Site:
+    """Serves `routes` (path → Route); records every request path and If-None-Match."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        self.requests: list[tuple[str, str | None]] = []
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802
+                site.requests.append((self.path, self.headers.get("If-None-Match")))
+                route = site.routes.get(self.path)
+                if route is None:
+                    self.send_response(404)
+                    self.end_headers()
+                    return
+                if route.etag and self.headers.get("If-None-Match") == route.etag:
+                    self.send_response(304)
+                    self.end_headers()
+                    return
+                self.send_response(route.status)
+                self.send_header("Content-Type", route.content_type)
+                self.send_header("Content-Length", str(len(route.body)))
+                if route.etag:
+                    self.send_header("ETag", route.etag)
+                self.end_headers()
+                self.wfile.write(route.body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@dataclass
+class SlackFake:
+    """Answers like Slack's incoming webhook. `script` is a list of (status, retry_after) answered in order;
+    when it runs out every post gets 200. Accepted payloads land in `received`."""
+
+    script: list[tuple[int, str | None]] = field(default_factory=list)
+    received: list[dict] = field(default_factory=list)
+    attempts: int = 0
+
+    def __post_init__(self) -> None:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                fake.attempts += 1
+                status, retry_after = fake.script.pop(0) if fake.script else (200, None)
+                if status == 200:
+                    fake.received.append(json.loads(body))
+                    answer = b"ok"
+                else:
+                    answer = {429: b"rate_limited", 404: b"no_service"}.get(status, b"internal_error")
+                self.send_response(status)
+                if retry_after:
+                    self.send_header("Retry-After", retry_after)
+                self.send_header("Content-Type", "text/plain")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/services/T000/B000/XXXX"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class Mailbox:
+    """A real SMTP server (aiosmtpd) that keeps every message it accepts."""
+
+    def __init__(self) -> None:
+        from aiosmtpd.controller import Controller
+        from aiosmtpd.handlers import Message
+
+        box = self
+        self.messages: list = []
+
+        class Keep(Message):
+            def handle_message(self, message):
+                box.messages.append(message)
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.controller = Controller(Keep(), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def wait_for(self, count: int, timeout: float = 30.0) -> list:
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return self.messages
+
+    def close(self) -> None:
+        self.controller.stop()
