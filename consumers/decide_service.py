@@ -1,12 +1,15 @@
 """The decider's thin Kafka loop: extracted → decide → decisions, alerts and the decider's changelog.
 
 The decider is one logical instance with one view of everything known. Its state is event-sourced: every change is
-a StateRecord on a compacted topic, written before the input offsets are committed, and replayed at start-up, so
-a restarted or moved decider continues exactly where the last one stopped.
+a StateRecord on a compacted topic, written before the input offsets are committed, and read back whenever this
+instance becomes the active one, so a restarted or moved decider continues exactly where the last one stopped.
+More instances may run: the group gives every partition to one of them and the others stand by.
 """
 from __future__ import annotations
 
 import logging
+
+from kafka import ConsumerRebalanceListener
 
 from consumers.decide import DeciderState, decide, load_topic
 from newsmon.settings import Settings
@@ -26,24 +29,44 @@ def restore_state(settings: Settings) -> DeciderState:
     return state
 
 
-def make_decide_handler(settings: Settings, state: DeciderState):
-    def handle(_key: bytes | None, value: bytes) -> list[Output]:
-        article = decode(ExtractedArticle, value)
-        outcome = decide(article, state)
-        outputs = [Output(settings.topic(Topics.DECIDER_STATE), r.key, r) for r in outcome.records]
-        outputs.append(Output(settings.topic(Topics.DECISIONS), article.canonical_url, outcome.decision))
-        if outcome.alert is not None:
-            outputs.append(Output(settings.topic(Topics.ALERTS), outcome.alert.alert_id, outcome.alert))
-        for record in outcome.records:
-            state.apply(record)
-        log.info("decide: %s %s %s", outcome.decision.status, outcome.decision.development_id or "-", article.url)
-        return outputs
+class ActiveDecider(ConsumerRebalanceListener):
+    """Holds the state while this instance owns the input; rebuilds it from the changelog each time it takes over."""
 
-    return handle
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.state: DeciderState | None = None
+
+    def on_partitions_assigned(self, assigned) -> None:
+        if assigned:
+            self.state = restore_state(self.settings)
+            log.info("decide: active for %d partitions", len(assigned))
+        else:
+            log.info("decide: standing by (another instance is active)")
+
+    def on_partitions_revoked(self, revoked) -> None:
+        if revoked:
+            self.state = None  # whoever takes over writes the changelog from now on
+
+    def handle(self, _key: bytes | None, value: bytes) -> list[Output]:
+        if self.state is None:  # a record can only arrive for partitions we own, after on_partitions_assigned
+            raise RuntimeError("decider got a record while not active")
+        return decide_outputs(self.settings, self.state, decode(ExtractedArticle, value))
+
+
+def decide_outputs(settings: Settings, state: DeciderState, article: ExtractedArticle) -> list[Output]:
+    outcome = decide(article, state)
+    outputs = [Output(settings.topic(Topics.DECIDER_STATE), r.key, r) for r in outcome.records]
+    outputs.append(Output(settings.topic(Topics.DECISIONS), article.canonical_url, outcome.decision))
+    if outcome.alert is not None:
+        outputs.append(Output(settings.topic(Topics.ALERTS), outcome.alert.alert_id, outcome.alert))
+    for record in outcome.records:
+        state.apply(record)
+    log.info("decide: %s %s %s", outcome.decision.status, outcome.decision.development_id or "-", article.url)
+    return outputs
 
 
 def run_decider(settings: Settings, stop: StopFlag) -> None:
     create_topics(settings)
-    state = restore_state(settings)
-    run_loop(settings, stage="decide", topic=settings.topic(Topics.EXTRACTED), handler=make_decide_handler(settings, state),
-             producer=make_producer(settings), stop=stop)
+    active = ActiveDecider(settings)
+    run_loop(settings, stage="decide", topic=settings.topic(Topics.EXTRACTED), handler=active.handle,
+             producer=make_producer(settings), stop=stop, single_active=True, listener=active)

@@ -43,4 +43,4 @@ def make_extract_handler(settings: Settings):
 def run_extractor(settings: Settings, stop: StopFlag) -> None:
     create_topics(settings)
     run_loop(settings, stage="extract", topic=settings.topic(Topics.DISCOVERED), handler=make_extract_handler(settings),
-             producer=make_producer(settings), stop=stop)
+             producer=make_producer(settings), stop=stop, max_records=10)  # each page may take a fetch timeout

@@ -16,9 +16,14 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import ConsumerRebalanceListener, KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
-from kafka.errors import TopicAlreadyExistsError
+from kafka.coordinator.assignors.abstract import (
+    AbstractPartitionAssignor,
+    ConsumerProtocolAssignment,
+    ConsumerProtocolSubscription,
+)
+from kafka.errors import CommitFailedError, TopicAlreadyExistsError
 from kafka.serializer import Serializer
 from kafka.structs import OffsetAndMetadata
 from pydantic import ValidationError
@@ -109,6 +114,12 @@ def read_all(settings: Settings, topic: str) -> list[tuple[bytes | None, bytes]]
         consumer.close()
 
 
+def beat(settings: Settings) -> None:
+    """Tell a health check that this stage's loop is alive."""
+    if settings.heartbeat_file is not None:
+        settings.heartbeat_file.touch()
+
+
 class StopFlag:
     """Set by SIGTERM/SIGINT (or a test); the loop finishes the record in hand and exits cleanly."""
 
@@ -128,14 +139,45 @@ class StopFlag:
         return self._event.wait(seconds)
 
 
+class SingleActiveAssignor(AbstractPartitionAssignor):
+    """Every partition to one member of the group; the others stand by and take over when it leaves.
+
+    For a stage that must see everything (the decider's one global view): the group protocol itself elects the
+    active instance, so a second instance is a hot standby, never a second, diverging view.
+    """
+
+    name = "newsmon-single-active"
+    version = 0
+
+    @classmethod
+    def assign(cls, cluster, members):
+        ordered = sorted(members, key=lambda m: m.member_id)
+        topics = sorted({t for m in members for t in m.metadata.topics})
+        owned = [(t, sorted(cluster.partitions_for_topic(t) or ())) for t in topics]
+        return {m.member_id: ConsumerProtocolAssignment(cls.version, owned if i == 0 else [], b"")
+                for i, m in enumerate(ordered)}
+
+    @classmethod
+    def metadata(cls, topics):
+        return ConsumerProtocolSubscription(cls.version, list(topics), b"")
+
+    @classmethod
+    def on_assignment(cls, assignment, generation):
+        pass
+
+
 def run_loop(settings: Settings, *, stage: str, topic: str, handler: Handler, producer: KafkaProducer,
-             stop: StopFlag, max_records: int = 50) -> None:
-    consumer = KafkaConsumer(topic, bootstrap_servers=settings.bootstrap_servers, group_id=settings.group(stage),
+             stop: StopFlag, max_records: int = 50, single_active: bool = False,
+             listener: ConsumerRebalanceListener | None = None) -> None:
+    extra = {"partition_assignment_strategy": (SingleActiveAssignor,)} if single_active else {}
+    consumer = KafkaConsumer(bootstrap_servers=settings.bootstrap_servers, group_id=settings.group(stage),
                              enable_auto_commit=False, auto_offset_reset="earliest",
-                             max_poll_records=max_records, client_id=f"newsmon-{stage}")
+                             max_poll_records=max_records, client_id=f"newsmon-{stage}", **extra)
+    consumer.subscribe([topic], listener=listener)
     log.info("%s: consuming %s", stage, topic)
     try:
         while not stop.is_set():
+            beat(settings)
             batch = consumer.poll(timeout_ms=500)
             if not batch:
                 continue
@@ -149,7 +191,12 @@ def run_loop(settings: Settings, *, stage: str, topic: str, handler: Handler, pr
                     break
             producer.flush()  # what the batch produced is durable before its offsets are
             if offsets:
-                consumer.commit(offsets)
+                try:
+                    consumer.commit(offsets)
+                except CommitFailedError as exc:
+                    # The group rebalanced while we worked (a long outage, a new member): the records come back
+                    # to whoever owns them now, and every stage is idempotent, so a redelivery changes nothing.
+                    log.warning("%s: commit refused after a rebalance, records will be redelivered: %s", stage, exc)
     finally:
         producer.flush()
         consumer.close()

@@ -9,7 +9,7 @@ import logging
 import time
 
 from newsmon.settings import Settings
-from newsmon.stream import StopFlag, create_topics, make_producer, read_all
+from newsmon.stream import StopFlag, beat, create_topics, make_producer, read_all
 from producers.feed_poll import poll_feed
 from schemas import FeedState, Topics, decode, encode
 
@@ -67,7 +67,9 @@ def run_producer(settings: Settings, stop: StopFlag, *, once: bool = False) -> N
                 log.info("feed %s: %s, %d new", url, state.last_status, len(fresh))
             if once:
                 break
-            stop.wait(max(0.0, settings.poll_seconds - (time.monotonic() - began)))
+            while not stop.is_set() and time.monotonic() - began < settings.poll_seconds:
+                beat(settings)
+                stop.wait(min(5.0, max(0.0, settings.poll_seconds - (time.monotonic() - began))))
     finally:
         producer.flush()
         producer.close()

@@ -15,6 +15,8 @@ class Route:
     status: int = 200
     content_type: str = "text/html; charset=utf-8"
     etag: str | None = None
+    delay: float = 0.0  # seconds before answering (a slow site)
+    location: str | None = None  # redirect target
 
 
 class Site:
@@ -33,11 +35,15 @@ class Site:
                     self.send_response(404)
                     self.end_headers()
                     return
+                if route.delay:
+                    time.sleep(route.delay)
                 if route.etag and self.headers.get("If-None-Match") == route.etag:
                     self.send_response(304)
                     self.end_headers()
                     return
                 self.send_response(route.status)
+                if route.location:
+                    self.send_header("Location", route.location)
                 self.send_header("Content-Type", route.content_type)
                 self.send_header("Content-Length", str(len(route.body)))
                 if route.etag:

@@ -66,3 +66,14 @@ def test_the_feed_parser_corpus_never_raises():
         parsed = parse_feed(path.read_bytes(), base_url="http://example.org/feed.xml")
         with_entries += bool(parsed.entries)
     assert with_entries >= 1
+
+
+def test_redirects_are_followed_and_each_hop_is_checked(site):
+    site.routes["/old"] = Route(b"", status=301, location="/feed")
+    site.routes["/feed"] = Route(rss("https://n.example/a"), content_type="application/rss+xml")
+    got = fetch(site.url("/old"), allow_private=True)
+    assert got.url == site.url("/feed") and b"n.example/a" in got.body
+    site.routes["/loop"] = Route(b"", status=302, location="/loop")
+    with pytest.raises(FetchError) as info:
+        fetch(site.url("/loop"), allow_private=True)
+    assert info.value.kind is FetchFailure.TOO_MANY_REDIRECTS

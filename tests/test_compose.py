@@ -1,0 +1,24 @@
+"""compose.yaml is for users with Docker; here at least its configuration must be valid."""
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_docker_compose_config_is_valid():
+    if shutil.which("docker") is None:
+        pytest.skip("no docker client on this machine")
+    probe = subprocess.run(["docker", "compose", "version"], capture_output=True, text=True)
+    if probe.returncode != 0:
+        pytest.skip("no docker compose plugin on this machine")
+    result = subprocess.run(["docker", "compose", "config", "--format", "json"], cwd=ROOT, capture_output=True,
+                            text=True, env={"PATH": "/usr/bin:/bin:/usr/local/bin", "HOME": str(Path.home())})
+    assert result.returncode == 0, result.stderr
+    import json
+    services = json.loads(result.stdout)["services"]
+    assert {"kafka", "producer", "extract", "decide", "notify"} <= set(services)
+    assert all("healthcheck" in services[name] for name in services)
+    assert services["extract"]["environment"]["KAFKA_BOOTSTRAP_SERVERS"] == "kafka:9092"
