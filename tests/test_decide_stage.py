@@ -1,0 +1,53 @@
+"""The decider on the real broker: one active instance, its state handed over through the changelog."""
+from datetime import datetime, timezone
+
+from consumers.decide_service import ActiveDecider
+from newsmon.stream import create_topics, make_producer, run_loop
+from newsmon.urls import canonical_url
+from schemas import Alert, Decision, ExtractedArticle, Topics, decode, encode
+from tests.kafka_util import Background, records, send, wait_until
+
+DRILL = ("Russian and Iranian warships began a joint naval exercise in the Caspian Sea on Monday, the Russian defence "
+         "ministry said. The drills involve ten ships from both navies and will last three days, according to Iranian "
+         "state media. It is the first such exercise between the two navies this year, officials in Moscow and Tehran "
+         "said.")
+DRILL_DE = ("Russische und iranische Kriegsschiffe haben am Montag ein gemeinsames Marinemanöver im Kaspischen Meer "
+            "begonnen, teilte das russische Verteidigungsministerium mit. An der Übung nehmen zehn Schiffe beider "
+            "Marinen teil, sie soll drei Tage dauern, berichteten iranische Staatsmedien.")
+
+
+def extracted(url: str, title: str, text: str, lang: str) -> ExtractedArticle:
+    return ExtractedArticle(url=url, canonical_url=canonical_url(url), title=title, text=text, language=lang,
+                            published=datetime(2025, 6, 2, 12, tzinfo=timezone.utc))
+
+
+def start(settings, active: ActiveDecider) -> Background:
+    return Background(lambda stop: run_loop(settings, stage="decide", topic=settings.topic(Topics.EXTRACTED),
+                                            handler=active.handle, producer=make_producer(settings), stop=stop,
+                                            single_active=True, listener=active))
+
+
+def test_two_deciders_one_active_and_the_standby_takes_over_with_the_state(kafka):
+    create_topics(kafka)
+    first, second = ActiveDecider(kafka), ActiveDecider(kafka)
+    runs = {id(first): start(kafka, first), id(second): start(kafka, second)}
+    inbound = kafka.topic(Topics.EXTRACTED)
+    try:
+        a = extracted("https://n.example/drill", "Russia and Iran hold joint naval drills in the Caspian", DRILL, "en")
+        send(kafka, inbound, a.canonical_url, encode(a))
+        [one] = records(kafka, kafka.topic(Topics.DECISIONS), at_least=1, timeout=60)
+        assert decode(Decision, one.value).status == "new_development"
+        active = [d for d in (first, second) if d.state is not None]
+        assert len(active) == 1, "exactly one decider is active"
+        runs.pop(id(active[0])).stop()  # the active one leaves; the standby must take over with the state
+        b = extracted("https://m.example/manoever", "Russisch-iranisches Marinemanöver im Kaspischen Meer",
+                      DRILL_DE, "de")
+        send(kafka, inbound, b.canonical_url, encode(b))
+        decisions = records(kafka, kafka.topic(Topics.DECISIONS), at_least=2, timeout=90)
+    finally:
+        for run in runs.values():
+            run.stop()
+    d1, d2 = (decode(Decision, r.value) for r in decisions)
+    assert d2.status == "corroboration" and d2.development_id == d1.development_id and not d2.alert
+    alerts = [decode(Alert, r.value) for r in records(kafka, kafka.topic(Topics.ALERTS), timeout=0)]
+    assert [a.revision for a in alerts] == [0, 1] and alerts[1].corroborations[0].url == b.url
