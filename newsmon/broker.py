@@ -1,9 +1,11 @@
 """`newsmon broker start|stop|status`: a single-node Apache Kafka 4 (KRaft, broker and controller in one JVM)
-on 127.0.0.1, from jars Maven resolves from Maven Central into NEWSMON_HOME/broker/libs.
+on 127.0.0.1, from jars Maven resolves from Maven Central (cached in ~/.cache/newsmon); data, log and pid in NEWSMON_HOME/broker.
 """
 from __future__ import annotations
 
 import base64
+import fcntl
+import hashlib
 import os
 import shutil
 import signal
@@ -26,25 +28,35 @@ class BrokerError(RuntimeError):
 
 def _dirs(settings: Settings) -> dict[str, Path]:
     root = settings.home.resolve() / "broker"
-    return {"root": root, "libs": root / "libs", "data": root / "data", "pid": root / "broker.pid",
-            "log": root / "broker.log", "config": root / "server.properties"}
+    return {"root": root, "data": root / "data", "pid": root / "broker.pid", "log": root / "broker.log",
+            "config": root / "server.properties"}
 
 
-def ensure_jars(settings: Settings) -> Path:
-    libs = _dirs(settings)["libs"]
+def jar_cache() -> Path:
+    """Jars are shared by every home on the machine, one folder per version of the pom."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "newsmon" / f"kafka-{hashlib.sha1(POM.read_bytes()).hexdigest()[:12]}"
+
+
+def ensure_jars() -> Path:
+    libs = jar_cache()
     stamp = libs / ".complete"
-    if stamp.exists() and stamp.read_text() == POM.read_text():
+    if stamp.exists():
         return libs
     if shutil.which("mvn") is None:
         raise BrokerError("Maven (mvn) is needed to fetch the Kafka jars; install it or set KAFKA_BOOTSTRAP_SERVERS")
-    if libs.exists():
-        shutil.rmtree(libs)
-    libs.mkdir(parents=True)
-    result = subprocess.run(["mvn", "-q", "-B", "-f", str(POM), "dependency:copy-dependencies",
-                             f"-DoutputDirectory={libs}"], capture_output=True, text=True)
-    if result.returncode != 0:
-        raise BrokerError(f"mvn could not fetch the Kafka jars:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
-    stamp.write_text(POM.read_text())
+    libs.parent.mkdir(parents=True, exist_ok=True)
+    with open(libs.parent / f"{libs.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # two starts at once fetch once
+        if stamp.exists():
+            return libs
+        if libs.exists():
+            shutil.rmtree(libs)
+        result = subprocess.run(["mvn", "-q", "-B", "-f", str(POM), "dependency:copy-dependencies",
+                                 f"-DoutputDirectory={libs}"], capture_output=True, text=True)
+        if result.returncode != 0:
+            raise BrokerError(f"mvn could not fetch the Kafka jars:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+        stamp.touch()
     return libs
 
 
@@ -112,7 +124,7 @@ def start(settings: Settings, timeout: float = 120.0) -> float:
     if _port_open(settings.broker_port):
         raise BrokerError(f"port {settings.broker_port} is taken by another program; set NEWSMON_BROKER_PORT")
     d = _dirs(settings)
-    libs = ensure_jars(settings)
+    libs = ensure_jars()
     d["data"].mkdir(parents=True, exist_ok=True)
     config = _write_config(settings)
     classpath = f"{libs}/*"

@@ -10,7 +10,7 @@ from enum import Enum
 from typing import Callable
 
 from newsmon.fetch import Fetched, FetchError, fetch
-from producers.feed_parse import parse_feed
+from producers.feed_parse import FeedEntry, parse_feed
 from schemas import DiscoveredArticle, FeedState
 
 log = logging.getLogger(__name__)
@@ -32,6 +32,14 @@ class FeedStatus(str, Enum):
 
 
 Fetcher = Callable[..., Fetched]
+
+
+def _oldest_first(entries: list[FeedEntry]) -> list[FeedEntry]:
+    """Publish in the order things happened, whatever order the feed lists them in (most list newest first;
+    undated entries keep that convention and come after the dated ones)."""
+    undated = [e for e in reversed(entries) if e.published is None]
+    dated = sorted((e for e in entries if e.published is not None), key=lambda e: e.published)
+    return dated + undated
 
 
 def poll_feed(feed_url: str, state: FeedState | None, *, allow_private: bool, timeout: float = 15.0,
@@ -57,7 +65,7 @@ def poll_feed(feed_url: str, state: FeedState | None, *, allow_private: bool, ti
                                             "failures": state.failures + 1})
     seen = set(state.seen)
     new: list[DiscoveredArticle] = []
-    for entry in reversed(parsed.entries):  # feeds list newest first; publish oldest first
+    for entry in _oldest_first(parsed.entries):
         if entry.canonical_url in seen:
             continue
         seen.add(entry.canonical_url)

@@ -45,13 +45,8 @@ def broker_settings(tmp_path_factory) -> Settings:
         return
     from newsmon import broker
 
-    home = Path(os.environ.get("NEWSMON_TEST_HOME", ".newsmon/test"))
-    # The jars are cached in the project's home across runs; the data is new for every session.
-    settings = load_settings(home=home, broker_port=_free_port_pair())
-    data = home.resolve() / "broker" / "data"
-    if data.exists():
-        import shutil
-        shutil.rmtree(data)
+    # A new home (data, log) for every session, so test sessions never share a broker; the jars are cached.
+    settings = load_settings(home=tmp_path_factory.mktemp("newsmon-home"), broker_port=_free_port_pair())
     seconds = broker.start(settings)
     print(f"\nlocal Kafka broker up in {seconds:.1f}s on {settings.bootstrap_servers}")
     yield settings

@@ -18,7 +18,7 @@ def test_new_entries_are_published_once_oldest_first(site):
     site.routes["/feed"] = Route(rss("https://n.example/b?utm_source=rss", "https://n.example/a"),
                                  content_type="application/rss+xml")
     new, state = poll_feed(site.url("/feed"), None, allow_private=True)
-    assert [a.canonical_url for a in new] == ["https://n.example/a", "https://n.example/b"]
+    assert [a.canonical_url for a in new] == ["https://n.example/b", "https://n.example/a"]  # by date
     assert state.last_status == "ok" and set(state.seen) == {"https://n.example/a", "https://n.example/b"}
     site.routes["/feed"] = Route(rss("https://n.example/c", "https://n.example/b"), content_type="application/rss+xml")
     again, state2 = poll_feed(site.url("/feed"), state, allow_private=True)
@@ -77,3 +77,12 @@ def test_redirects_are_followed_and_each_hop_is_checked(site):
     with pytest.raises(FetchError) as info:
         fetch(site.url("/loop"), allow_private=True)
     assert info.value.kind is FetchFailure.TOO_MANY_REDIRECTS
+
+
+def test_entries_are_published_in_the_order_they_happened_whatever_the_feed_order(site):
+    items = "".join(f"<item><link>https://n.example/{name}</link><pubDate>{day} Jan 2024 10:00:00 GMT</pubDate></item>"
+                    for name, day in [("mid", "Tue, 02"), ("old", "Mon, 01"), ("new", "Wed, 03")])
+    site.routes["/feed"] = Route(f'<rss version="2.0"><channel>{items}</channel></rss>'.encode(),
+                                 content_type="application/rss+xml")
+    new, _ = poll_feed(site.url("/feed"), None, allow_private=True)
+    assert [a.url.rsplit("/", 1)[1] for a in new] == ["old", "mid", "new"]
