@@ -62,5 +62,5 @@ def test_dev_scenario_through_kafka_meets_the_bar(kafka, site, slack, mailbox, t
         assert alert.headline in text and alert.first_source.url in text
         if alert.evidence:
             assert alert.evidence in text and "Evidence (" in text
-    subjects = {str(make_header(decode_header(m["Subject"]))) for m in mailbox.messages}
+    subjects = {" ".join(str(make_header(decode_header(m["Subject"]))).split()) for m in mailbox.messages}
     assert subjects == {f"[newsmon] {a.headline}" for a in firsts.values()}
