@@ -1,0 +1,77 @@
+"""Fitting the few global weights of the score (used by benchmarks/eval_similarity.py --fit; not at run time).
+
+Logistic regression on soft labels y = (4 - Overall) / 3, so that the score orders all pairs (Pearson) and
+not only the extremes; the same-story threshold is then the one maximising F1 on the training folds.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+FEATURES = ("w", "s", "e", "same_lang")
+
+
+def _matrix(feats: list[dict[str, float]]) -> np.ndarray:
+    return np.array([[1.0] + [f.get(k, 0.0) for k in FEATURES] for f in feats])
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3, iters: int = 50) -> np.ndarray:
+    beta = np.zeros(x.shape[1])
+    for _ in range(iters):  # Newton's method: few features, converges in a handful of steps
+        p = 1.0 / (1.0 + np.exp(-x @ beta))
+        grad = x.T @ (p - y) + l2 * beta
+        hess = (x * (p * (1 - p))[:, None]).T @ x + l2 * np.eye(x.shape[1])
+        beta -= np.linalg.solve(hess, grad)
+    return beta
+
+
+def _f1(scores: np.ndarray, overall: np.ndarray, thr: float) -> float:
+    counted = (overall <= 2) | (overall >= 3)
+    truth = overall[counted] <= 2
+    pred = scores[counted] >= thr
+    tp = np.sum(pred & truth)
+    if tp == 0:
+        return 0.0
+    prec, rec = tp / np.sum(pred), tp / np.sum(truth)
+    return float(2 * prec * rec / (prec + rec))
+
+
+def _threshold(scores: np.ndarray, overall: np.ndarray) -> float:
+    grid = np.quantile(scores, np.linspace(0.2, 0.8, 121))
+    return float(max(grid, key=lambda t: _f1(scores, overall, t)))
+
+
+def cross_validate(feats: list[dict[str, float]], overall: np.ndarray, folds: int = 5, seed: int = 0) -> None:
+    x = _matrix(feats)
+    y = np.clip((4.0 - overall) / 3.0, 0.0, 1.0)
+    order = np.random.default_rng(seed).permutation(len(y))
+    cv_scores = np.zeros(len(y))
+    cv_pred = np.zeros(len(y), dtype=bool)
+    for k in range(folds):
+        test = order[k::folds]
+        train = np.setdiff1d(order, test)
+        beta = fit_logistic(x[train], y[train])
+        s_train = 1 / (1 + np.exp(-x[train] @ beta))
+        thr = _threshold(s_train, overall[train])
+        cv_scores[test] = 1 / (1 + np.exp(-x[test] @ beta))
+        cv_pred[test] = cv_scores[test] >= thr
+    counted = (overall <= 2) | (overall >= 3)
+    truth = overall[counted] <= 2
+    pred = cv_pred[counted]
+    tp = np.sum(pred & truth)
+    f1 = 2 * tp / max(1, np.sum(pred) + np.sum(truth))
+    pearson = float(np.corrcoef(cv_scores, -overall)[0, 1])
+    print(f"CV({folds}-fold): F1={f1:.3f} Pearson={pearson:.3f}")
+    beta = fit_logistic(x, y)
+    s_all = 1 / (1 + np.exp(-x @ beta))
+    # "related" (same topic, another event) is what annotators rated 3 at most: the threshold that best
+    # separates Overall <= 3 from 4 (unrelated)
+    related = (overall <= 3.0).astype(float)
+    grid = np.quantile(s_all, np.linspace(0.05, 0.95, 181))
+    rel_thr = max(grid, key=lambda t: _binary_f1(s_all >= t, related > 0))
+    print("fitted on all:", {"bias": round(float(beta[0]), 3), **{k: round(float(b), 3) for k, b in zip(FEATURES, beta[1:])}},
+          "same-story threshold:", round(_threshold(s_all, overall), 3), "related threshold:", round(float(rel_thr), 3))
+
+
+def _binary_f1(pred: np.ndarray, truth: np.ndarray) -> float:
+    tp = np.sum(pred & truth)
+    return float(2 * tp / max(1, np.sum(pred) + np.sum(truth)))
