@@ -13,12 +13,10 @@ from typing import Any
 
 from consumers.decide.events import Reading, read_article
 from consumers.decide.topic import Topic
+from consumers.language import detect_language
 from schemas import Alert, Decision, ExtractedArticle, Source, StateRecord
 
-try:
-    from consumers.matching import StoryIndex
-except Exception:  # pragma: no cover - the story index is a soft dependency (similarity is one signal of several)
-    StoryIndex = None  # type: ignore[assignment]
+from consumers.matching import StoryIndex
 
 FALLBACK_SAME = 0.6  # story-index score above which an article with no listed kind repeats what it matches
 OBJECT_LABELS = {"partnership": "the strategic partnership treaty", "weapons": "weapons", "nuclear": "nuclear cooperation",
@@ -37,17 +35,12 @@ class DeciderState:
         self.developments: dict[str, dict[str, Any]] = {}  # dev id -> alert (JSON dict)
         self.doc_dev: dict[str, str | None] = {}  # story-index doc id -> development id
         self._by_key: dict[tuple, list[dict[str, Any]]] = {}  # knowledge indexed by what can match
-        self.index = StoryIndex() if StoryIndex is not None else None
+        self.index = StoryIndex()
         for seed in topic.seeds:
             events = seed_events(topic, seed)
             for e in events:
                 self._know({**e, "dev": None, "d": None, "src": seed.url})
-            sig = _signature(seed)
-            if self.index is not None and sig is not None:
-                try:
-                    self.index.add(seed.url, sig)
-                except Exception:
-                    pass
+            self.index.add(seed.url, _signature(seed))
             self.doc_dev[seed.url] = None
 
     def apply(self, record: StateRecord) -> None:
@@ -60,11 +53,8 @@ class DeciderState:
             self.articles[url] = {"decision": data["decision"], "dev": data.get("dev")}
             for e in data.get("events", []):
                 self._know({**e, "dev": data.get("dev"), "d": data.get("published"), "src": url})
-            if data.get("sig") is not None and self.index is not None:
-                try:
-                    self.index.add(url, data["sig"])
-                except Exception:
-                    pass
+            if data.get("sig") is not None:
+                self.index.add(url, data["sig"])
             self.doc_dev[url] = data.get("dev")
         elif record.kind == "development":
             alert = data["alert"]
@@ -103,23 +93,10 @@ def _slim(e: dict) -> dict:
     return {k: e[k] for k in ("k", "m", "a", "o", "p", "s")}
 
 
-def _detect(text: str) -> str | None:
-    """The language when the extractor could not tell (the lexicon is chosen by language)."""
-    try:
-        from consumers.language import detect_language
-
-        return detect_language(text)
-    except Exception:
-        return None
 
 
-def _signature(a: ExtractedArticle) -> dict | None:
-    if StoryIndex is None:
-        return None
-    try:
-        return StoryIndex.signature(a.text, title=a.title, lang=a.language, published=a.published)
-    except Exception:
-        return None
+def _signature(a: ExtractedArticle) -> dict:
+    return StoryIndex.signature(a.text, title=a.title, lang=a.language, published=a.published)
 
 
 # --------------------------------------------------------------------------------------------------- outcome
@@ -239,7 +216,7 @@ def decide(article: ExtractedArticle, state: DeciderState) -> Outcome:
             decision = decision.model_copy(update={"url": url})
         return Outcome(decision, None, [])
     published = _date(article.published)
-    lang = article.language or _detect(f"{article.title}\n{article.text}")
+    lang = article.language or detect_language(f"{article.title}\n{article.text}")  # the lexicon is chosen by language
     reading: Reading = read_article(topic, article.title, article.text, lang)
     _sig: list = []  # the story-index signature, computed only when needed (it costs more than the rest)
 
@@ -260,7 +237,7 @@ def decide(article: ExtractedArticle, state: DeciderState) -> Outcome:
     if not reading.on_topic:
         return finish("off_topic", False, reason="not about cooperation between the topic's actors")
 
-    def signature() -> dict | None:
+    def signature() -> dict:
         if not _sig:
             _sig.append(_signature(article))
         return _sig[0]
@@ -300,12 +277,9 @@ def decide(article: ExtractedArticle, state: DeciderState) -> Outcome:
     _story: list = []
 
     def story() -> list:
-        if not _story and state.index is not None and signature() is not None:
-            try:
-                _story.append(state.index.query(signature(), limit=5))
-            except Exception:  # the similarity signal is optional; the event analysis still decides
-                _story.append([])
-        return _story[0] if _story else []
+        if not _story:
+            _story.append(state.index.query(signature(), limit=5))
+        return _story[0]
 
     def copy_of() -> Outcome | None:
         for m in story():
@@ -374,7 +348,7 @@ def decide(article: ExtractedArticle, state: DeciderState) -> Outcome:
             dev = state.doc_dev.get(m.doc_id)
             if dev and dev in state.developments:
                 return corroboration(dev, [m.doc_id], f"same story as {m.doc_id}")
-        if not close and state.index is not None:
+        if not close:
             coop_unit = reading.cooperation_early
             e = {"k": "development", "m": "done", "a": "+".join(topic.actors), "o": reading.object, "p": [],
                  "s": True, "ev": coop_unit, "i": 0}

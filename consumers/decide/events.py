@@ -18,6 +18,7 @@ from anyascii import anyascii
 
 from consumers.decide.lexicon import _ARABIC, word_spans
 from consumers.decide.topic import Topic
+from consumers.matching.normalise import skeleton
 
 OBJECT_GROUPS = ("partnership", "weapons", "nuclear", "space", "energy", "transport", "finance")  # specific first
 _SENT_SPLIT = re.compile(r"(?<=[^\W\d]{2}[.!?؟…])\s+|(?<=[.!?…][\"”»“])\s+|(?<=[.!?؟])\s+(?=[\"„«“A-ZÀ-ÞА-ЯЁІЇЄΑ-Ω\u0600-\u06ff])")
@@ -26,10 +27,6 @@ MARK_AFTER = 3
 _CLAUSE = re.compile(r"[,;:()\[\]–—]|\s-\s|،|؛")
 DEST_WINDOW = 3
 
-try:  # the story index's consonant skeleton folds Путин, Poutine, پوتین onto one key
-    from consumers.matching.normalise import skeleton as _skeleton
-except Exception:  # pragma: no cover - matching not installed
-    _skeleton = None
 
 
 def person_key(word: str) -> str:
@@ -38,12 +35,8 @@ def person_key(word: str) -> str:
     latin = anyascii(word).lower().replace("gh", "g")  # غ: شويغو
     # Arabic ج writes Persian ch (عراقجي = Araghchi); a Latin j is mostly a y (Szojgu, Sergej)
     latin = latin.replace("j", "ch") if arabic else latin.replace("j", "y")
-    if _skeleton is not None:
-        try:
-            return _skeleton(latin, arabic_script=arabic) or latin[:5]
-        except Exception:
-            pass
-    return latin[:5]
+    # the story index's consonant skeleton folds Путин, Poutine, پوتین onto one key
+    return skeleton(latin, arabic_script=arabic) or latin[:5]
 
 
 def iter_sentences(text: str):

@@ -1,4 +1,4 @@
-"""Offline language identification (lingua) and prior word weights from word frequencies (wordfreq).
+"""Prior word weights from word frequencies (wordfreq); language identification is consumers.language's.
 
 The prior weight plays the role of IDF when there is no corpus yet (pair_score, a fresh index):
 a word that is frequent in its language ("the", "sagte", "Regierung") says little about which story it is.
@@ -7,33 +7,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from .normalise import ARABIC_SCRIPT_RE, CJK_RE
+from consumers.language import detect_language  # noqa: F401 - re-exported for the matcher's modules
 
 MAX_IDF = 6.0
 # zipf 7 ≈ "the"; zipf 3 ≈ once per million words. A word absent from the list is rare: full weight.
 ZIPF_CEILING = 7.5
-
-
-@lru_cache(maxsize=1)
-def _detector():
-    from lingua import LanguageDetectorBuilder
-
-    # Low-accuracy mode uses trigram models only: a tenth of the load time and memory, and on a paragraph
-    # of news text it is as accurate as the full models.
-    return LanguageDetectorBuilder.from_all_languages().with_low_accuracy_mode().build()
-
-
-def detect_language(text: str) -> str | None:
-    """ISO 639-1 code of the text's language, or None when unsure."""
-    sample = text[:400]
-    if not sample.strip():
-        return None
-    if sum(1 for ch in sample if CJK_RE.match(ch)) > len(sample) // 5:
-        return "zh" if not any("\u3040" <= ch <= "\u30ff" for ch in sample) else "ja"
-    lang = _detector().detect_language_of(sample)
-    if lang is None:
-        return "ar" if ARABIC_SCRIPT_RE.search(sample) else None
-    return lang.iso_code_639_1.name.lower()
 
 
 @lru_cache(maxsize=64)
