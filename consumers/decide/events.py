@@ -202,6 +202,10 @@ def sentence_events(topic: Topic, f: SentenceFacts, actor_codes: tuple[str, str]
         agent = "+".join(actor_codes) if k.symmetric else _agent(f, k.agent_from, start, end, actor_codes, kind)
         if agent is None:
             continue
+        if mode == "received" and "+" not in agent:
+            # told from the receiving side ("Iran received Su-35s from Russia"): the subject is the recipient,
+            # the development belongs to the other party, as "Russia delivered Su-35s to Iran" does
+            agent = next(c for c in actor_codes if c != agent)
         # a visit is told apart by its visitor; anything else by everyone named
         persons = sorted({sk for _, c, sk in f.persons if "+" in agent or c == agent})
         obj = k.requires if k.requires in OBJECT_GROUPS else _object(f, start)

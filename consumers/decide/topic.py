@@ -111,7 +111,7 @@ class Topic:
         add_lists(cfg.get("modality", {}).get("planned"), "modal:planned")
         add_lists(cfg.get("modality", {}).get("immediate"), "modal:immediate")
         for kname, kcfg in cfg.get("kinds", {}).items():
-            for mode in ("done", "planned", "weak"):
+            for mode in ("done", "planned", "weak", "received"):
                 add_lists(kcfg.get(mode), f"kind:{kname}:{mode}")
         return m
 
