@@ -1,27 +1,42 @@
-"""A small scenario of our own in languages the dev scenario does not use (pl, tr, fa, ar, uk, es, el), with kinds
-it does not have (a nuclear plant deal, a naval exercise, an arms delivery told from either side) and look-alikes
-(Russia-China drills, an Iran-Pakistan pact). Decided in order through `replay`, the same path as production."""
-from consumers.decide import load_topic  # noqa: F401 - the topic must load for the replay below
+"""A small scenario of our own in languages the dev scenario does not use (pl, tr, fa, ar, uk, es, el, nl), with
+kinds it does not have (a nuclear plant deal, a naval exercise, an arms delivery told from either side, a satellite
+launch, a new visit long after the seeds) and look-alikes (Russia-China drills, an Iran-Pakistan pact, the
+Russia-Belarus treaty, Iran-US talks, a recap of a seed's visit). Decided in order through `replay`, the production
+path."""
 from newsmon.replay import replay
 from newsmon.settings import DEFAULT_TOPIC_DIR
 
 SCENARIO = [
+    ({"url": "https://tr.example/r1", "published": "2025-05-21T10:00:00Z", "title": "İran Meclisi Rusya ile stratejik ortaklık anlaşmasını onayladı", "text": "İran Meclisi, Rusya ile imzalanan kapsamlı stratejik ortaklık anlaşmasını çarşamba günü onayladı. Anlaşma, Ocak ayında Moskova'da Putin ve Pezeşkiyan tarafından imzalanmıştı. Milletvekillerinin büyük çoğunluğu anlaşma lehine oy kullandı."},
+     'new_development', 'iran-ratifies'),
+    ({"url": "https://uk.example/r2", "published": "2025-05-22T10:00:00Z", "title": "Путін і Лукашенко підписали договір про гарантії безпеки", "text": "Президент Росії Володимир Путін і президент Білорусі Олександр Лукашенко підписали в Мінську договір про гарантії безпеки в рамках Союзної держави. Документ передбачає застосування ядерної зброї для захисту Білорусі."},
+     'off_topic', None),
+    ({"url": "https://ar.example/r3", "published": "2025-05-23T10:00:00Z", "title": "جولة جديدة من المحادثات بين إيران والولايات المتحدة في مسقط", "text": "عقدت إيران والولايات المتحدة جولة جديدة من المحادثات غير المباشرة في مسقط بوساطة عمانية حول البرنامج النووي الإيراني. وقال وزير الخارجية الإيراني عباس عراقجي إن المحادثات كانت بناءة."},
+     'off_topic', None),
+    ({"url": "https://nl.example/r4", "published": "2025-06-10T10:00:00Z", "title": "Poetin bezoekt Teheran voor gesprekken met Pezeshkian", "text": "De Russische president Vladimir Poetin is dinsdag in Teheran aangekomen voor gesprekken met zijn Iraanse ambtgenoot Masoud Pezeshkian. Het is zijn eerste bezoek aan Iran sinds 2022. De twee leiders bespreken onder meer energie en veiligheid."},
+     'new_development', 'putin-visit'),
+    ({"url": "https://el.example/r5", "published": "2025-06-11T10:00:00Z", "title": "Ο Πούτιν στην Τεχεράνη για συνομιλίες με τον Πεζεσκιάν", "text": "Ο Ρώσος πρόεδρος Βλαντιμίρ Πούτιν έφτασε την Τρίτη στην Τεχεράνη για συνομιλίες με τον Ιρανό ομόλογό του Μασούντ Πεζεσκιάν. Πρόκειται για την πρώτη του επίσκεψη στο Ιράν από το 2022."},
+     'corroboration', 'putin-visit'),
     ({"url": "https://pl.example/1", "published": "2025-07-01T10:00:00Z", "title": "Rosja zbuduje w Iranie cztery nowe bloki jądrowe", "text": "Rosyjski Rosatom i irańska agencja energii atomowej podpisały we wtorek w Moskwie umowę o budowie czterech nowych bloków elektrowni jądrowej w Iranie. Wartość kontraktu szacuje się na 25 miliardów dolarów. Umowę podpisali szef Rosatomu Aleksiej Lichaczow i szef irańskiej agencji Mohammad Eslami."},
-     'new_development', 'A'),
+     'new_development', 'nuclear-deal'),
     ({"url": "https://tr.example/2", "published": "2025-07-02T10:00:00Z", "title": "Rusya ve Çin Pasifik'te ortak deniz tatbikatı düzenledi", "text": "Rusya ve Çin donanmaları Pasifik Okyanusu'nda ortak deniz tatbikatı düzenledi. Tatbikata iki ülkeden toplam on iki savaş gemisi katıldı. Rus Savunma Bakanlığı tatbikatın üç gün süreceğini açıkladı."},
      'off_topic', None),
     ({"url": "https://fa.example/3", "published": "2025-07-03T10:00:00Z", "title": "رزمایش مشترک دریایی ایران و روسیه در دریای خزر", "text": "نیروی دریایی جمهوری اسلامی ایران و نیروی دریایی روسیه روز دوشنبه رزمایش مشترکی را در دریای خزر آغاز کردند. در این رزمایش ده فروند شناور از دو کشور شرکت دارند. این رزمایش سه روز ادامه خواهد داشت."},
-     'new_development', 'B'),
+     'new_development', 'caspian-drill'),
     ({"url": "https://ar.example/4", "published": "2025-07-03T14:00:00Z", "title": "مناورات بحرية مشتركة بين إيران وروسيا في بحر قزوين", "text": "بدأت القوات البحرية الإيرانية والروسية يوم الاثنين مناورات بحرية مشتركة في بحر قزوين بمشاركة عشر سفن من البلدين. وقالت وسائل إعلام إيرانية إن المناورات ستستمر ثلاثة أيام."},
-     'corroboration', 'B'),
+     'corroboration', 'caspian-drill'),
     ({"url": "https://uk.example/5", "published": "2025-07-05T10:00:00Z", "title": "Росія передала Ірану перші винищувачі Су-35", "text": "Росія передала Ірану першу партію винищувачів Су-35, повідомили іранські державні ЗМІ в суботу. Літаки прибули на авіабазу в Хамадані. Тегеран замовив ці винищувачі ще у 2023 році."},
-     'new_development', 'C'),
+     'new_development', 'su35'),
     ({"url": "https://es.example/6", "published": "2025-07-06T10:00:00Z", "title": "Lavrov: Rusia e Irán firmarán pronto un tratado", "text": "El ministro de Exteriores ruso, Serguéi Lavrov, afirmó que Rusia e Irán firmarán en un futuro próximo un tratado de asociación estratégica integral que incluirá la cooperación en defensa. Lavrov dijo que el presidente iraní Masud Pezeshkian visitará Moscú."},
      'known', None),
     ({"url": "https://el.example/7", "published": "2025-07-07T10:00:00Z", "title": "Ιράν και Πακιστάν υπέγραψαν συμφωνία ασφαλείας", "text": "Το Ιράν και το Πακιστάν υπέγραψαν την Τρίτη συμφωνία για τη συνεργασία στην ασφάλεια των συνόρων τους. Τη συμφωνία υπέγραψαν οι υπουργοί Εσωτερικών των δύο χωρών στην Ισλαμαμπάντ."},
      'off_topic', None),
     ({"url": "https://en.example/8", "published": "2025-07-08T10:00:00Z", "title": "Iran receives first batch of Su-35 fighter jets from Russia", "text": "Iran has received the first batch of Russian Su-35 fighter jets, Iranian state media reported on Saturday. The aircraft landed at an air base in Hamadan. Tehran ordered the jets in 2023."},
-     'corroboration', 'C'),
+     'corroboration', 'su35'),
+    ({"url": "https://fa.example/r6", "published": "2025-07-20T10:00:00Z", "title": "پرتاب ماهواره ایرانی ناهید-۳ با موشک روسی سایوز", "text": "ماهواره ایرانی ناهید-۳ روز جمعه با موشک روسی سایوز از پایگاه وستوچنی در روسیه به فضا پرتاب شد. این ماهواره توسط سازمان فضایی ایران ساخته شده است."},
+     'new_development', 'nahid-launch'),
+    ({"url": "https://pl.example/r7", "published": "2025-07-21T10:00:00Z", "title": "Szojgu w Teheranie podziwiał irańskie drony", "text": "Rosyjski minister obrony Siergiej Szojgu przebywał we wrześniu 2023 roku w Teheranie, gdzie obejrzał wystawę irańskich dronów i rakiet. Wizyta miała pogłębić współpracę wojskową Moskwy i Teheranu."},
+     'known', None),
 ]
 
 
@@ -35,4 +50,4 @@ def test_our_scenario_in_other_languages_is_decided_and_grouped():
             assert decision.development_id is None
         else:
             assert ids.setdefault(group, decision.development_id) == decision.development_id
-    assert len(set(ids.values())) == 3
+    assert len(set(ids.values())) == len(ids) == 6

@@ -143,8 +143,15 @@ def _same(topic: Topic, e: dict, k: dict, e_date: datetime | None) -> bool:
             return False
     kind = topic.kinds.get(e["k"])
     if (kind is None or kind.repeatable) and e_date is not None:
+        window = topic.repeat_after_days * 86400
         kd = _date(k.get("d"))
-        if kd is not None and abs((e_date - kd).total_seconds()) > topic.repeat_after_days * 86400:
+        if kd is not None and abs((e_date - kd).total_seconds()) > window:
+            return False
+        # a seed's event happened by the time the user read the seeds; reported done well after that, it is another
+        # occurrence (a new visit), reported before or around then, the same one (a plan stays a known plan)
+        if kd is None and e["m"] == "done" and topic.known_as_of is not None \
+                and str(k.get("src", "")).startswith("seed:") and (e_date - topic.known_as_of).total_seconds() > window \
+                and not (e.get("y") and e["y"] <= topic.known_as_of.year):  # dated by its sentence: the old one
             return False
     return True
 
@@ -301,10 +308,13 @@ def decide(article: ExtractedArticle, state: DeciderState) -> Outcome:
         e["bg"] = bool(year and e.get("y") and e["y"] < year)
     done_units = sorted({e["i"] for e in strong if e["m"] == "done"})
     first_known: list[str] = []
+    judged_kinds: set[str] = set()  # a later sentence of the same kind refers back to it ("The visit ...")
     for n_unit, i_unit in enumerate(done_units):
         if n_unit and i_unit > 2:  # past the title and first sentences, a fact is background
             break
-        unit = [e for e in strong if e["m"] == "done" and e["i"] == i_unit]
+        unit = [e for e in strong if e["m"] == "done" and e["i"] == i_unit and e["k"] not in judged_kinds]
+        if not unit:
+            continue
         unit.sort(key=lambda e: -_priority(topic, e))
         judged = [(e, _matches(state, e, published)) for e in unit]
         top, top_known = judged[0]
@@ -315,6 +325,7 @@ def decide(article: ExtractedArticle, state: DeciderState) -> Outcome:
             dev = max(set(devs), key=devs.count)
             return corroboration(dev, sorted({k["src"] for k in top_known if k.get("dev") == dev})[:5],
                                  f"{top['k']} ({top['a']}) already alerted")
+        judged_kinds.add(top["k"])
         # the unit's main fact is known (a lesser one beside it mostly describes it: "a contract for the supply of
         # drones"); a later sentence of the lead may still report something new
         first_known = first_known or [f"{top['k']} ({top['a']})"] + sorted({k["src"] for k in top_known})[:5]

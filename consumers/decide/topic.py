@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import tomllib
+from datetime import date, datetime, timezone
 from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,7 @@ class Topic:
     kinds: dict[str, Kind]
     lead_sentences: int
     repeat_after_days: int
+    known_as_of: datetime | None  # when the user read the seeds: what they report happened by then
     seeds: list[ExtractedArticle]
     seed_raw: dict[str, str]  # seed url -> raw page text (the loader's cleaning may drop article paragraphs)
     config: dict[str, Any] = field(repr=False)
@@ -124,6 +126,17 @@ def _territory_name(locale: str, territory: str) -> str | None:
         return None
 
 
+def _as_of(value: Any) -> datetime | None:
+    """tomllib reads a bare TOML date as a date; a quoted one arrives as text."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, 23, 59, tzinfo=timezone.utc)
+    return _as_of(date.fromisoformat(str(value)))
+
+
 def load_topic(folder: Path) -> Topic:
     """folder/topic.toml plus the seed corpus in folder/seeds (via consumers.seeds.load_seeds)."""
     from consumers.seeds import load_seeds
@@ -146,4 +159,5 @@ def load_topic(folder: Path) -> Topic:
     return Topic(id=t.get("id", folder.name), name=t.get("name", folder.name), description=t.get("description", ""),
                  languages=list(t.get("languages", [])), actors=actors, kinds=kinds,
                  lead_sentences=int(t.get("lead_sentences", 4)), repeat_after_days=int(t.get("repeat_after_days", 21)),
+                 known_as_of=_as_of(t.get("known_as_of")),
                  seeds=seeds, seed_raw=raw, config=cfg)
