@@ -1,12 +1,17 @@
-"""A small scenario of our own in languages the dev scenario does not use (pl, tr, fa, ar, uk, es, el, nl), with
+"""A small scenario of our own in languages the dev scenario does not use (pl, tr, fa, ar, uk, es, el, nl, is, bg, ro), with
 kinds it does not have (a nuclear plant deal, a naval exercise, an arms delivery told from either side, a satellite
 launch, a new visit long after the seeds) and look-alikes (Russia-China drills, an Iran-Pakistan pact, the
-Russia-Belarus treaty, Iran-US talks, a recap of a seed's visit). Decided in order through `replay`, the production
+Russia-Belarus treaty, Iran-US talks, Russia-North Korea drills, an Iran-Saudi pact; recaps of what the seeds
+report, in French and Greek). Decided in order through `replay`, the production
 path."""
 from newsmon.replay import replay
 from newsmon.settings import DEFAULT_TOPIC_DIR
 
 SCENARIO = [
+    ({"url": "https://fr.example/k1", "published": "2023-10-24T10:00:00Z", "title": "Lavrov reçu par Raïssi à Téhéran", "text": "Le ministre russe des Affaires étrangères Sergueï Lavrov a été reçu lundi à Téhéran par le président iranien Ebrahim Raïssi. Les deux hommes ont évoqué le partenariat entre la Russie et l'Iran, selon le ministère russe des Affaires étrangères."},
+     'known', None),
+    ({"url": "https://el.example/k2", "published": "2024-10-20T10:00:00Z", "title": "Το Ιράν προμηθεύει τη Ρωσία με drones Shahed", "text": "Το Ιράν έχει στείλει στη Ρωσία εκατοντάδες drones Shahed που χρησιμοποιούνται σε επιθέσεις στην Ουκρανία, σύμφωνα με δυτικούς αξιωματούχους. Η Τεχεράνη αρνείται ότι προμηθεύει όπλα για τον πόλεμο."},
+     'known', None),
     ({"url": "https://tr.example/r1", "published": "2025-05-21T10:00:00Z", "title": "İran Meclisi Rusya ile stratejik ortaklık anlaşmasını onayladı", "text": "İran Meclisi, Rusya ile imzalanan kapsamlı stratejik ortaklık anlaşmasını çarşamba günü onayladı. Anlaşma, Ocak ayında Moskova'da Putin ve Pezeşkiyan tarafından imzalanmıştı. Milletvekillerinin büyük çoğunluğu anlaşma lehine oy kullandı."},
      'new_development', 'iran-ratifies'),
     ({"url": "https://uk.example/r2", "published": "2025-05-22T10:00:00Z", "title": "Путін і Лукашенко підписали договір про гарантії безпеки", "text": "Президент Росії Володимир Путін і президент Білорусі Олександр Лукашенко підписали в Мінську договір про гарантії безпеки в рамках Союзної держави. Документ передбачає застосування ядерної зброї для захисту Білорусі."},
@@ -37,6 +42,18 @@ SCENARIO = [
      'new_development', 'nahid-launch'),
     ({"url": "https://pl.example/r7", "published": "2025-07-21T10:00:00Z", "title": "Szojgu w Teheranie podziwiał irańskie drony", "text": "Rosyjski minister obrony Siergiej Szojgu przebywał we wrześniu 2023 roku w Teheranie, gdzie obejrzał wystawę irańskich dronów i rakiet. Wizyta miała pogłębić współpracę wojskową Moskwy i Teheranu."},
      'known', None),
+    ({"url": "https://de.example/k3", "published": "2025-08-01T10:00:00Z", "title": "Russland und Nordkorea halten gemeinsames Manöver ab", "text": "Russland und Nordkorea haben erstmals ein gemeinsames Militärmanöver im Japanischen Meer abgehalten. An der Übung nahmen Kriegsschiffe beider Länder teil, teilte das russische Verteidigungsministerium mit."},
+     'off_topic', None),
+    ({"url": "https://ro.example/k4", "published": "2025-08-03T10:00:00Z", "title": "Rusia a livrat Iranului sisteme S-400", "text": "Rusia a livrat Iranului primele sisteme de apărare antiaeriană S-400, a anunțat joi agenția iraniană de presă Tasnim. Sistemele au fost instalate în jurul capitalei Teheran."},
+     'new_development', 's400'),
+    ({"url": "https://bg.example/k5", "published": "2025-08-03T15:00:00Z", "title": "Иран получи руските системи С-400", "text": "Иран получи първите руски зенитни ракетни системи С-400, съобщи иранската агенция Тасним в четвъртък. Системите са разположени около столицата Техеран."},
+     'corroboration', 's400'),
+    ({"url": "https://it.example/k6", "published": "2025-08-05T10:00:00Z", "title": "Iran e Arabia Saudita firmano un accordo di sicurezza", "text": "L'Iran e l'Arabia Saudita hanno firmato martedì a Riad un accordo di cooperazione in materia di sicurezza. L'intesa è stata firmata dai ministri dell'Interno dei due paesi."},
+     'off_topic', None),
+    ({"url": "https://is.example/k7", "published": "2025-08-10T10:00:00Z", "title": "Rússar og Íranar halda sameiginlega heræfingu", "text": "Rússneski og íranski flotinn hófu á mánudag sameiginlega heræfingu í Persaflóa. Tíu herskip frá báðum ríkjum taka þátt í æfingunni sem stendur í fjóra daga."},
+     'new_development', 'gulf-drill'),
+    ({"url": "https://ar.example/k8", "published": "2025-09-01T10:00:00Z", "title": "روسيا وإيران توقعان اتفاقية لبناء محطة نووية جديدة", "text": "وقعت روسيا وإيران يوم الاثنين في موسكو اتفاقية لبناء محطة جديدة للطاقة النووية في إيران بتكلفة 25 مليار دولار. ووقع الاتفاقية رئيس شركة روساتوم ورئيس منظمة الطاقة الذرية الإيرانية."},
+     'corroboration', 'nuclear-deal'),
 ]
 
 
@@ -50,4 +67,4 @@ def test_our_scenario_in_other_languages_is_decided_and_grouped():
             assert decision.development_id is None
         else:
             assert ids.setdefault(group, decision.development_id) == decision.development_id
-    assert len(set(ids.values())) == len(ids) == 6
+    assert len(set(ids.values())) == len(ids) == 8
