@@ -1,4 +1,4 @@
-"""A small scenario of our own in languages the dev scenario does not use (pl, tr, fa, ar, uk, es, el, nl, is, bg, ro), with
+"""A small scenario of our own, mostly in languages the dev scenario does not use (pl, tr, fa, ar, uk, es, el, is, bg, ro), with
 kinds it does not have (a nuclear plant deal, a naval exercise, an arms delivery told from either side, a satellite
 launch, a new visit long after the seeds) and look-alikes (Russia-China drills, an Iran-Pakistan pact, the
 Russia-Belarus treaty, Iran-US talks, Russia-North Korea drills, an Iran-Saudi pact; recaps of what the seeds
