@@ -219,7 +219,10 @@ def _process(settings: Settings, stage: str, record, handler: Handler, producer:
             if stop.wait(wait):
                 return False
             continue
-        except (PoisonMessage, ValidationError, UnicodeDecodeError, ValueError, Rejected) as exc:
+        except Rejected as exc:
+            _dead_letter(stage, record, producer, f"rejected by the channel: {exc}", attempts)
+            return True
+        except (PoisonMessage, ValidationError, UnicodeDecodeError, ValueError) as exc:
             _dead_letter(stage, record, producer, f"poison message: {exc}", attempts)
             return True
         except Exception as exc:  # noqa: BLE001 - any other failure is retried, then dead-lettered
