@@ -29,13 +29,16 @@ COHESION = 0.25  # share of a paragraph's names already in the core, checked aft
 MAX_SHORT_RUN = 3  # this many short fragments in a row (links, banners, headlines) end the article
 
 
-def _names(text: str) -> set[str]:
-    """Capitalised words past a sentence start, crudely stemmed and transliterated: the names a paragraph is about."""
+def _names(text: str, page_names: frozenset[str] = frozenset()) -> set[str]:
+    """Capitalised words, crudely stemmed and transliterated: the names a paragraph is about. A sentence's first
+    word counts only when the page also writes it capitalised mid-sentence ("Şoigu, ..." after "Serghei Şoigu")."""
     names = set()
     for sentence in _SENTENCE_SPLIT.split(text):
-        for word in _WORD.findall(sentence)[1:]:
+        for i, word in enumerate(_WORD.findall(sentence)):
             if word[0].isupper() and len(word) >= 3:
-                names.add(anyascii(word).lower()[:5])
+                stem = anyascii(word).lower()[:5]
+                if i or stem in page_names:
+                    names.add(stem)
     return names
 
 
@@ -76,10 +79,14 @@ def clean_page_text(raw: str) -> tuple[str, str]:
             title = b
             break
     core = [blocks[start]]
-    core_names = _names(blocks[start]) | _names(title)
+    page_names = frozenset(_names(raw))
+    core_names = _names(blocks[start], page_names) | _names(title, page_names)
     pending: list[str] = []  # fragments and off-subject paragraphs not yet known to belong to the article
-    shorts = 0
+    shorts, gap = 0, False
     for block in blocks[start + 1:]:
+        if not block:  # a gap in the layout: a break, but not one of the fragments that make a list
+            gap = True
+            continue
         if not _is_prose(block):
             if len(block.split()) > RUN_ON_WORDS:
                 break  # a long run without full stops: a list of headlines or links, never part of the article
@@ -90,16 +97,16 @@ def clean_page_text(raw: str) -> tuple[str, str]:
             continue
         if _DATELINE.match(block):
             break
-        names = _names(block)
+        names = _names(block, page_names)
         # Prose about other names right after a break (a header such as "More news" or "Most read", a banner,
         # a gap in the layout) is another article. Without a break, an aside stays: paragraphs of one
         # article often name new people, and inflected names do not compare well.
-        if shorts and names and len(names & core_names) / len(names) < COHESION:
+        if (shorts or gap) and names and len(names & core_names) / len(names) < COHESION:
             break
         core.extend(b for b in pending if len(b.split()) >= 2)  # subheadings inside the article
         core.append(block)
         core_names |= names
-        pending, shorts = [], 0
+        pending, shorts, gap = [], 0, False
     return title, "\n".join(core)
 
 

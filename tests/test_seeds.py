@@ -26,6 +26,8 @@ def test_headline_lists_and_navigation_are_dropped():
     assert "Сингапур" not in seeds["002"].text and not seeds["002"].text.startswith("http")
     assert "Şoigu" in seeds["003"].text and "App Store" not in seeds["003"].text
     assert "Taiwanului" not in seeds["003"].text
+    assert "producția propriilor drone" in seeds["003"].text  # the article goes on after a gap in the layout
+    assert "Fii primul" not in seeds["003"].text
     assert "Pezeshkian" in seeds["004"].text and "Exit mobile version" not in seeds["004"].text
 
 
