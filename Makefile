@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 
 $(BIN)/newsmon: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,embeddings]'
 	touch $@
 
 install: $(BIN)/newsmon

@@ -10,8 +10,8 @@ import numpy as np
 FEATURES = ("w", "s", "e", "same_lang")
 
 
-def _matrix(feats: list[dict[str, float]]) -> np.ndarray:
-    return np.array([[1.0] + [f.get(k, 0.0) for k in FEATURES] for f in feats])
+def _matrix(feats: list[dict[str, float]], names: tuple[str, ...] = FEATURES) -> np.ndarray:
+    return np.array([[1.0] + [f.get(k, 0.0) for k in names] for f in feats])
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3, iters: int = 50) -> np.ndarray:
@@ -40,8 +40,10 @@ def _threshold(scores: np.ndarray, overall: np.ndarray) -> float:
     return float(max(grid, key=lambda t: _f1(scores, overall, t)))
 
 
-def cross_validate(feats: list[dict[str, float]], overall: np.ndarray, folds: int = 5, seed: int = 0) -> None:
-    x = _matrix(feats)
+def cross_validate(feats: list[dict[str, float]], overall: np.ndarray, folds: int = 5, seed: int = 0,
+                   names: tuple[str, ...] = FEATURES) -> None:
+    """Prints the k-fold CV figures (threshold chosen on the training folds) and the weights fitted on all pairs."""
+    x = _matrix(feats, names)
     y = np.clip((4.0 - overall) / 3.0, 0.0, 1.0)
     order = np.random.default_rng(seed).permutation(len(y))
     cv_scores = np.zeros(len(y))
@@ -68,7 +70,7 @@ def cross_validate(feats: list[dict[str, float]], overall: np.ndarray, folds: in
     related = (overall <= 3.0).astype(float)
     grid = np.quantile(s_all, np.linspace(0.05, 0.95, 181))
     rel_thr = max(grid, key=lambda t: _binary_f1(s_all >= t, related > 0))
-    print("fitted on all:", {"bias": round(float(beta[0]), 3), **{k: round(float(b), 3) for k, b in zip(FEATURES, beta[1:])}},
+    print("fitted on all:", {"bias": round(float(beta[0]), 3), **{k: round(float(b), 3) for k, b in zip(names, beta[1:])}},
           "same-story threshold:", round(_threshold(s_all, overall), 3), "related threshold:", round(float(rel_thr), 3))
 
 
