@@ -259,7 +259,7 @@ def decide(article: ExtractedArticle, state: DeciderState) -> Outcome:
         body = [x for x in same if not (article.title and x["i"] == 0)]
         return (body or same or [e])[0].get("ev", "")
 
-    def new_development(e: dict, reason: str) -> Outcome:
+    def raise_development(e: dict, reason: str) -> Outcome:
         dev = _dev_id(e, url)
         kind = topic.kinds.get(e["k"])
         alert = Alert(alert_id=dev, revision=0, headline=_headline(topic, e, published),
@@ -297,10 +297,8 @@ def decide(article: ExtractedArticle, state: DeciderState) -> Outcome:
                 return known([m.doc_id], f"copy of {m.doc_id}")
         return None
 
-    _new_development = new_development
-
-    def new_development(e: dict, reason: str) -> Outcome:  # noqa: F811 - a copy is never news
-        return copy_of() or _new_development(e, reason)
+    def new_development(e: dict, reason: str) -> Outcome:
+        return copy_of() or raise_development(e, reason)  # a copy of something seen is never news
 
     # 2. the lead's first sentence that reports something done decides
     year = published.year if published else None
@@ -363,6 +361,6 @@ def decide(article: ExtractedArticle, state: DeciderState) -> Outcome:
             coop_unit = reading.cooperation_early
             e = {"k": "development", "m": "done", "a": "+".join(topic.actors), "o": reading.object, "p": [],
                  "s": True, "ev": coop_unit, "i": 0}
-            return _new_development(e, "on topic and unlike anything known")
+            return raise_development(e, "on topic and unlike anything known")
         return known([m.doc_id for m in close][:5], "resembles known reports")
     return known([], "on topic, nothing new reported")
