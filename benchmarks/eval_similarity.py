@@ -57,6 +57,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from consumers.matching import SAME_STORY_THRESHOLD, embedding  # noqa: E402
+from consumers.matching.fitting import same_story_f1  # noqa: E402
 from consumers.matching.similarity import features, combine  # noqa: E402
 from consumers.matching.signature import build_signature  # noqa: E402
 
@@ -68,15 +69,7 @@ def load(path: str) -> list[dict]:
 
 
 def f1_pearson(scores: np.ndarray, overall: np.ndarray, threshold: float) -> tuple[float, float]:
-    pearson = float(np.corrcoef(scores, -overall)[0, 1])
-    counted = (overall <= 2) | (overall >= 3)
-    truth = overall[counted] <= 2
-    pred = scores[counted] >= threshold
-    tp = np.sum(pred & truth)
-    prec = tp / max(1, np.sum(pred))
-    rec = tp / max(1, np.sum(truth))
-    f1 = float(2 * prec * rec / max(1e-9, prec + rec))
-    return f1, pearson
+    return same_story_f1(scores, overall, threshold), float(np.corrcoef(scores, -overall)[0, 1])
 
 
 def main() -> None:

@@ -1,7 +1,7 @@
 """The weight fitting behind the same-story score (benchmarks/eval_similarity.py --fit), on synthetic pairs."""
 import numpy as np
 
-from consumers.matching.fitting import cross_validate, fit_logistic
+from consumers.matching.fitting import cross_validate, fit_logistic, same_story_f1
 
 
 def _pairs(n: int, informative: bool, seed: int = 0) -> tuple[list[dict[str, float]], np.ndarray]:
@@ -30,3 +30,10 @@ def test_cross_validation_repeats_over_shuffles_and_separates_signal_from_noise(
     feats, overall = _pairs(600, informative=False)
     (f1, pearson), = cross_validate(feats, overall, seeds=1, names=("x", "noise"))
     assert f1 < 0.8 and abs(pearson) < 0.2
+
+
+def test_same_story_f1_leaves_out_the_pairs_rated_between_2_and_3():
+    overall = np.array([1.0, 2.0, 2.5, 3.0, 4.0])
+    scores = np.array([0.9, 0.2, 0.9, 0.1, 0.9])  # one hit, one miss, one false alarm; 2.5 is not counted
+    assert same_story_f1(scores, overall, 0.5) == 0.5
+    assert same_story_f1(np.array([0.9, 0.9, 0.0, 0.1, 0.1]), overall, 0.5) == 1.0

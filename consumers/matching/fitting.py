@@ -24,20 +24,15 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3, iters: int = 50
     return beta
 
 
-def _f1(scores: np.ndarray, overall: np.ndarray, thr: float) -> float:
+def same_story_f1(scores: np.ndarray, overall: np.ndarray, thr: float) -> float:
+    """The task's F1: Overall <= 2 is the same story, >= 3 is not, pairs in between are not counted."""
     counted = (overall <= 2) | (overall >= 3)
-    truth = overall[counted] <= 2
-    pred = scores[counted] >= thr
-    tp = np.sum(pred & truth)
-    if tp == 0:
-        return 0.0
-    prec, rec = tp / np.sum(pred), tp / np.sum(truth)
-    return float(2 * prec * rec / (prec + rec))
+    return _binary_f1(scores[counted] >= thr, overall[counted] <= 2)
 
 
 def _threshold(scores: np.ndarray, overall: np.ndarray) -> float:
     grid = np.quantile(scores, np.linspace(0.2, 0.8, 121))
-    return float(max(grid, key=lambda t: _f1(scores, overall, t)))
+    return float(max(grid, key=lambda t: same_story_f1(scores, overall, t)))
 
 
 def _cv_once(x: np.ndarray, y: np.ndarray, overall: np.ndarray, folds: int, seed: int) -> tuple[float, float]:
@@ -53,9 +48,7 @@ def _cv_once(x: np.ndarray, y: np.ndarray, overall: np.ndarray, folds: int, seed
         thr = _threshold(s_train, overall[train])
         cv_scores[test] = 1 / (1 + np.exp(-x[test] @ beta))
         cv_pred[test] = cv_scores[test] >= thr
-    counted = (overall <= 2) | (overall >= 3)
-    f1 = _binary_f1(cv_pred[counted], overall[counted] <= 2)
-    return f1, float(np.corrcoef(cv_scores, -overall)[0, 1])
+    return same_story_f1(cv_pred.astype(float), overall, 0.5), float(np.corrcoef(cv_scores, -overall)[0, 1])
 
 
 def cross_validate(feats: list[dict[str, float]], overall: np.ndarray, folds: int = 5, seeds: int = 1,
