@@ -25,7 +25,7 @@ BATCH = 32
 CACHE_SIZE = 50_000  # embeddings kept per model (e5: 384, USE: 512 float32)
 
 # Logistic combination on soft labels (4 - Overall) / 3, fitted on the 1,283 dev pairs
-# (/work/shared/data/similarity/pairs-dev.csv) by `benchmarks/eval_similarity.py PAIRS.csv --fit`
+# (../shared/data/similarity/pairs-dev.csv) by `benchmarks/eval_similarity.py PAIRS.csv --fit`
 # (fitting.py: Newton, l2=1e-3); threshold = best F1 (Overall <= 2 vs >= 3) on the same pairs.
 # 5-fold CV of this recipe: F1 0.834, Pearson 0.791 (over 10 fold shuffles: F1 0.831, sd 0.003; text-only: 0.748 / 0.665).
 EMB_FEATURES = ("w", "s", "e", "same_lang", "len_ratio", "e5", "use")
