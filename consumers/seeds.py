@@ -68,18 +68,26 @@ def _is_prose(block: str) -> bool:
 
 
 def clean_page_text(raw: str) -> tuple[str, str]:
-    """(title, article text) from raw page text."""
+    """(title, article text) from raw page text: of the runs of prose the page holds, the longest (a standfirst
+    followed by a byline and a date is a short run; the article that follows is the long one)."""
     blocks = _blocks(raw)
-    start = next((i for i, b in enumerate(blocks) if _is_prose(b)), None)
-    if start is None:
+    starts = [i for i, b in enumerate(blocks) if _is_prose(b) and (i == 0 or not _is_prose(blocks[i - 1]))]
+    if not starts:
         return "", "\n".join(blocks)
+    page_names = frozenset(_names(raw))
+    best = max((_article_from(blocks, start, page_names) for start in starts),
+               key=lambda tc: sum(len(b.split()) for b in tc[1]))
+    return best[0], "\n".join(best[1])
+
+
+def _article_from(blocks: list[str], start: int, page_names: frozenset[str]) -> tuple[str, list[str]]:
+    """The title before `start` and the article's blocks from it on."""
     title = ""
     for b in reversed(blocks[max(0, start - 4):start]):
         if len(b.split()) >= 4 and not b.startswith("http"):
             title = b
             break
     core = [blocks[start]]
-    page_names = frozenset(_names(raw))
     core_names = _names(blocks[start], page_names) | _names(title, page_names)
     pending: list[str] = []  # fragments and off-subject paragraphs not yet known to belong to the article
     shorts, gap = 0, False
@@ -107,7 +115,7 @@ def clean_page_text(raw: str) -> tuple[str, str]:
         core.append(block)
         core_names |= names
         pending, shorts, gap = [], 0, False
-    return title, "\n".join(core)
+    return title, core
 
 
 def load_seeds(folder: Path) -> list[ExtractedArticle]:

@@ -114,6 +114,25 @@ def cmd_replay(args) -> int:
     return 0
 
 
+def cmd_topic(args) -> int:
+    """`newsmon topic init SEEDS --into DIR`: a topic folder from seed articles alone."""
+    from consumers.topics.init import init_topic
+
+    seeds, into = Path(args.seeds), Path(args.into)
+    if not seeds.is_dir():
+        print(f"newsmon topic init: {seeds} is not a folder of seed articles", file=sys.stderr)
+        return 2
+    try:
+        topic = init_topic(seeds, into)
+    except ValueError as exc:
+        print(f"newsmon topic init: {exc}", file=sys.stderr)
+        return 1
+    parties = ", ".join(f"{p.label} ({p.id})" for p in topic.parties)
+    print(f"wrote {into / 'topic.toml'}: {topic.name}; parties {parties}; {len(topic.people)} people; "
+          f"{len(topic.known)} known facts; known as of {topic.known_as_of.date() if topic.known_as_of else '?'}")
+    return 0
+
+
 def cmd_similarity(args) -> int:
     from consumers.matching import run_similarity
 
@@ -144,6 +163,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--output", required=True)
     p.add_argument("--topic", help="topic folder (default NEWSMON_TOPIC_DIR)")
     p.set_defaults(func=cmd_replay)
+    p = sub.add_parser("topic", help="topic folders: `topic init SEEDS --into DIR` writes one from seed articles")
+    topic_sub = p.add_subparsers(dest="action", required=True)
+    t = topic_sub.add_parser("init", help="derive a topic folder from a folder of seed articles (.txt or .html)")
+    t.add_argument("seeds")
+    t.add_argument("--into", required=True)
+    t.set_defaults(func=cmd_topic)
     p = sub.add_parser("similarity", help="same-story score for each text1,text2 row of a CSV (JSON lines out)")
     p.add_argument("pairs")
     p.add_argument("--output", default="-")

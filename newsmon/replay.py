@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import IO, Iterable, Iterator
 
 from consumers.decide import DeciderState, decide, load_topic
+from consumers.enrich import enrich
 from consumers.extract import Rejected, extract_article
 from consumers.language import detect_language
 from newsmon.urls import canonical_url
@@ -30,6 +31,12 @@ def _published(value: object) -> datetime | None:
 
 
 def to_article(row: dict) -> ExtractedArticle | Rejected:
+    """An input line as the extract stage would publish it (extracted and enriched)."""
+    article = _extracted(row)
+    return article if isinstance(article, Rejected) else enrich(article)
+
+
+def _extracted(row: dict) -> ExtractedArticle | Rejected:
     url = str(row.get("url") or "")
     if not url:
         return Rejected("input line has no url")

@@ -7,9 +7,10 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: decisions may be "announced"; alerts say the event's modality and where its date comes from
 
-Status = Literal["off_topic", "known", "new_development", "corroboration"]
+# "announced": on topic, a plan nobody reported before; quiet until it happens, when its development alerts
+Status = Literal["off_topic", "known", "announced", "new_development", "corroboration"]
 
 
 def utcnow() -> datetime:
@@ -52,6 +53,8 @@ class ExtractedArticle(Message):
     published: datetime | None = None
     sitename: str | None = None
     extracted_at: datetime = Field(default_factory=utcnow)
+    # the story index's signature of the text (consumers.matching), computed where extraction scales out
+    signature: dict[str, Any] | None = None
 
 
 class Source(BaseModel):
@@ -73,6 +76,8 @@ class Decision(Message):
     alert: bool = False
     matched: list[str] = Field(default_factory=list)
     reason: str = ""
+    kind: str | None = None  # the kind of development that decided (consumers/catalogue), if any
+    modality: str | None = None  # "done", "planned", "scheduled", ... of that event
 
 
 class Alert(Message):
@@ -85,11 +90,16 @@ class Alert(Message):
     revision: int = 0
     headline: str  # English: what happened
     kind: str = "development"
+    kind_label: str = ""
+    modality: str = "done"
     actors: list[str] = Field(default_factory=list)
     event_date: datetime | None = None
+    date_from_text: bool = False  # the event's date as the text gives it; otherwise the publication date
     evidence: str = ""  # the sentence that shows it, in the original language
     evidence_language: str | None = None
     first_source: Source
+    announced_by: Source | None = None  # the report that announced it before it happened
+    topic: str | None = None
     corroborations: list[Source] = Field(default_factory=list)
     created_at: datetime = Field(default_factory=utcnow)
 

@@ -1,46 +1,48 @@
-"""The decider: on topic or not, known or new, one alert per development.
+"""The decider: off topic, known, announced, new or a corroboration; one alert per development.
 
-`decide(article, state)` is pure; the caller applies `outcome.records` to the state (and appends them to the
-compacted changelog keyed by `StateRecord.key`). `DeciderState(topic)` + `apply` of every stored record rebuilds
-exactly the state that made the decisions, so a restarted decider decides as before.
+`decide(article, state)` is pure and reads in three steps: read the lead (`reading.read_lead`), find what is known
+of each event it reports (`knowledge.matches`), choose the outcome (`_choose`). The caller applies
+`outcome.records` to the state and appends them to the compacted changelog keyed by `StateRecord.key`;
+`DeciderState(topic)` plus `apply` of every stored record rebuilds exactly the state that made the decisions.
 """
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
-from consumers.decide.events import Reading, read_article
-from consumers.decide.topic import Topic
+from consumers import catalogue
+from consumers.catalogue import OTHER_KIND
+from consumers.decide.event import DONE, NOT_FACTS, ONGOING, Event
+from consumers.decide.headline import headline
+from consumers.decide.knowledge import Knowledge, Known, announced_for, fact_event, matches
+from consumers.decide.reading import Reading, read_lead
 from consumers.language import detect_language
+from consumers.matching import StoryIndex
+from consumers.topics.model import Topic
 from schemas import Alert, Decision, ExtractedArticle, Source, StateRecord
 
-from consumers.matching import StoryIndex
-
-FALLBACK_SAME = 0.6  # story-index score above which an article with no listed kind repeats what it matches
-OBJECT_LABELS = {"partnership": "the strategic partnership treaty", "weapons": "weapons", "nuclear": "nuclear cooperation",
-                 "space": "space cooperation", "energy": "energy", "transport": "transport links",
-                 "finance": "payments and finance", None: "cooperation"}
+LEAD_NEWS_UNITS = 3  # the title and the first sentences tell the news; later sentences are context
+SAME_OCCASION_DAYS = 1  # two measures reported this close together by one party are one act
+FALLBACK_SAME = 0.6  # story-index score above which an article of an unlisted kind repeats what it resembles
 
 
 # --------------------------------------------------------------------------------------------------- state
 class DeciderState:
-    """Everything the decider knows: seed facts, every decided article, every development's latest alert."""
+    """Everything the decider knows: the seeds' facts, every decided article and its events, every development."""
 
     def __init__(self, topic: Topic) -> None:
         self.topic = topic
-        self.articles: dict[str, dict[str, Any]] = {}  # url -> {"decision": dict, "dev": str | None}
-        self.knowledge: list[dict[str, Any]] = []  # events with "dev" (development id or None), "d" (date), "src"
-        self.developments: dict[str, dict[str, Any]] = {}  # dev id -> alert (JSON dict)
-        self.doc_dev: dict[str, str | None] = {}  # story-index doc id -> development id
-        self._by_key: dict[tuple, list[dict[str, Any]]] = {}  # knowledge indexed by what can match
+        self.knowledge = Knowledge()
+        self.articles: dict[str, dict[str, Any]] = {}  # canonical url → stored decision
+        self.developments: dict[str, dict[str, Any]] = {}  # development id → latest alert (JSON)
+        self.doc_dev: dict[str, str | None] = {}  # story-index doc id → development id
         self.index = StoryIndex()
-        for seed in topic.seeds:
-            events = seed_events(topic, seed)
-            for e in events:
-                self._know({**e, "dev": None, "d": None, "src": seed.url})
-            self.index.add(seed.url, _signature(seed))
+        for fact in topic.known:
+            self.knowledge.add(Known(fact_event(fact), f"seed:{fact.source}", None, "seed"))
+        for seed in _seed_articles(topic):
+            self.index.add(seed.url, StoryIndex.signature(seed.text, title=seed.title, lang=seed.language))
             self.doc_dev[seed.url] = None
 
     def apply(self, record: StateRecord) -> None:
@@ -51,8 +53,14 @@ class DeciderState:
             if url in self.articles:
                 return
             self.articles[url] = {"decision": data["decision"], "dev": data.get("dev")}
-            for e in data.get("events", []):
-                self._know({**e, "dev": data.get("dev"), "d": data.get("published"), "src": url})
+            status = data.get("known_status", "known")
+            for raw in data.get("events", []):
+                self.knowledge.add(Known(Event.from_record(raw), url, data.get("dev"), status))
+            part_status = "part" if data.get("dev") else "known"
+            for raw in data.get("parts", []):
+                self.knowledge.add(Known(Event.from_record(raw), url, data.get("dev"), part_status))
+            for raw in data.get("context", []):
+                self.knowledge.add(Known(Event.from_record(raw), url, None, "known"))
             if data.get("sig") is not None:
                 self.index.add(url, data["sig"])
             self.doc_dev[url] = data.get("dev")
@@ -63,40 +71,12 @@ class DeciderState:
                 self.developments[alert["alert_id"]] = alert
 
 
-    def _know(self, e: dict[str, Any]) -> None:
-        self.knowledge.append(e)
-        self._by_key.setdefault(match_key(e), []).append(e)
+def _seed_articles(topic: Topic) -> list[ExtractedArticle]:
+    if topic.seeds_dir is None:
+        return []
+    from consumers.seeds import load_seeds
 
-    def candidates(self, e: dict[str, Any]) -> list[dict[str, Any]]:
-        """Known events that could be the same as `e` (same kind, and for all but visits same agent and object)."""
-        return self._by_key.get(match_key(e), [])
-
-
-def match_key(e: dict[str, Any]) -> tuple:
-    return (e["k"],) if e["k"] == "visit" else (e["k"], e["a"], e.get("o"))
-
-
-def seed_events(topic: Topic, seed: ExtractedArticle) -> list[dict]:
-    """What a seed reports: every on-topic event of its cleaned text, plus the strong ones of its raw page text
-    (the cleaning may drop article paragraphs; raw clutter only counts where both actors stand in the sentence)."""
-    out = []
-    r = read_article(topic, seed.title, seed.text, seed.language, whole=True)
-    out.extend(r.events)
-    raw = topic.seed_raw.get(seed.url)
-    if raw:
-        rr = read_article(topic, "", raw, seed.language, whole=True)
-        out.extend(e for e in rr.events if e["s"])
-    return [_slim(e) for e in out]
-
-
-def _slim(e: dict) -> dict:
-    return {k: e[k] for k in ("k", "m", "a", "o", "p", "s")}
-
-
-
-
-def _signature(a: ExtractedArticle) -> dict:
-    return StoryIndex.signature(a.text, title=a.title, lang=a.language, published=a.published)
+    return load_seeds(topic.seeds_dir)
 
 
 # --------------------------------------------------------------------------------------------------- outcome
@@ -107,260 +87,314 @@ class Outcome:
     records: list[StateRecord] = field(default_factory=list)
 
 
-def _date(value: Any) -> datetime | None:
-    if value is None:
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome chosen for an article, before it is written down."""
+
+    status: str  # a Decision status
+    reason: str
+    event: Event | None = None  # the event that decided
+    development: str | None = None
+    matched: tuple[str, ...] = ()
+    announcement: Known | None = None  # the announcement a new development makes come true
+
+
+def _published(article: ExtractedArticle) -> datetime | None:
+    p = article.published
+    if p is None:
         return None
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-    try:
-        d = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return d if d.tzinfo else d.replace(tzinfo=timezone.utc)
-
-
-def _same(topic: Topic, e: dict, k: dict, e_date: datetime | None) -> bool:
-    """Is article event `e` the same development as known event `k` (modality aside)?"""
-    if e["k"] != k["k"]:
-        return False
-    pe, pk = set(e.get("p") or ()), set(k.get("p") or ())
-    if e["k"] == "visit":
-        # who visits whom is fragile ("Raisi received Lavrov"); the people named are less so
-        agents_agree = e["a"] == k["a"] or "+" in e["a"] or "+" in k["a"]
-        if pe and pk:
-            common = pe & pk
-            if not common or (not agents_agree and len(common) < 2):
-                return False
-        elif pe or pk:  # one names its people, the other does not: only the same visitor is the same visit
-            if e["a"] != k["a"] or "+" in e["a"]:
-                return False
-        elif e["a"] != k["a"]:  # nobody named on either side: only the same direction
-            return False
-    else:
-        if e["a"] != k["a"] or e.get("o") != k.get("o"):
-            return False
-        if pe and pk and "+" not in e["a"] and not pe & pk:
-            return False
-    kind = topic.kinds.get(e["k"])
-    if (kind is None or kind.repeatable) and e_date is not None:
-        window = topic.repeat_after_days * 86400
-        kd = _date(k.get("d"))
-        if kd is not None and abs((e_date - kd).total_seconds()) > window:
-            return False
-        # a seed's event happened by the time the user read the seeds; reported done well after that, it is another
-        # occurrence (a new visit), reported before or around then, the same one (a plan stays a known plan)
-        if kd is None and e["m"] == "done" and topic.known_as_of is not None \
-                and str(k.get("src", "")).startswith("seed:") and (e_date - topic.known_as_of).total_seconds() > window \
-                and not (e.get("y") and e["y"] <= topic.known_as_of.year):  # dated by its sentence: the old one
-            return False
-    return True
-
-
-def _matches(state: DeciderState, e: dict, e_date: datetime | None) -> list[dict]:
-    """Known events that make `e` known: a done event is known only from a done report; a plan from either."""
-    out = []
-    for k in state.candidates(e):
-        if e["m"] == "done" and k["m"] != "done":
-            continue
-        if _same(state.topic, e, k, e_date):
-            out.append(k)
-    return out
-
-
-def _priority(topic: Topic, e: dict) -> int:
-    k = topic.kinds.get(e["k"])
-    return k.priority if k else 0
-
-
-def _dev_id(e: dict, url: str) -> str:
-    raw = f"{e['k']}|{e['m']}|{e['a']}|{e.get('o')}|{url}"
-    return "dev-" + hashlib.sha1(raw.encode("utf-8")).hexdigest()[:16]
-
-
-def _headline(topic: Topic, e: dict, when: datetime | None) -> str:
-    names = topic.actors
-    codes = list(names)
-    both = " and ".join(names[c] for c in codes)
-    agent = e["a"]
-    single = names.get(agent)
-    other = next((names[c] for c in codes if c != agent), "") if single else ""
-    obj = OBJECT_LABELS.get(e.get("o"), e.get("o") or "cooperation")
-    k = e["k"]
-    if k == "in_force":
-        text = f"{obj[0].upper() + obj[1:]} between {both} enters into force"
-    elif k == "ratify":
-        text = f"{single or both} ratifies {obj if e.get('o') == 'partnership' else 'the agreement'} with {other}" \
-            if single else f"{both} ratify {obj}"
-    elif k == "agreement":
-        text = f"{both} sign an agreement on {obj}" if e.get("o") != "partnership" else f"{both} sign {obj}"
-    elif k == "launch":
-        text = f"{single} carries out a space launch with {other}" if single else f"{both}: joint space launch"
-    elif k == "exercise":
-        text = f"{both} hold a joint military exercise"
-    elif k == "transfer":
-        text = f"{single} transfers {obj} to {other}" if single else f"{both} exchange {obj}"
-    elif k == "visit":
-        text = f"Official visit: {single} to {other}" if single else f"{both} hold high-level talks"
-    else:
-        text = f"New development in {both} cooperation ({obj if e.get('o') else 'kind not listed in the topic'})"
-    if e["m"] == "planned":
-        text = "Announced: " + text
-    if when is not None:
-        text += f" ({when.date().isoformat()})"
-    return text
+    return p if p.tzinfo else p.replace(tzinfo=timezone.utc)
 
 
 # --------------------------------------------------------------------------------------------------- decide
 def decide(article: ExtractedArticle, state: DeciderState) -> Outcome:
     """Pure: a function of (article, state); never mutates the state."""
-    topic = state.topic
-    url = article.url
-    ident = article.canonical_url or url  # one article, however its URL was decorated
+    ident = article.canonical_url or article.url  # one article, however its URL was decorated
     stored = state.articles.get(ident)
     if stored is not None:  # a redelivery: the same decision, no second alert
         decision = Decision.model_validate(stored["decision"])
-        if decision.url != url:
-            decision = decision.model_copy(update={"url": url})
-        return Outcome(decision, None, [])
-    published = _date(article.published)
-    lang = article.language or detect_language(f"{article.title}\n{article.text}")  # the lexicon is chosen by language
-    reading: Reading = read_article(topic, article.title, article.text, lang)
-    _sig: list = []  # the story-index signature, computed only when needed (it costs more than the rest)
+        return Outcome(decision.model_copy(update={"url": article.url}) if decision.url != article.url else decision,
+                       None, [])
+    lang = article.language or detect_language(f"{article.title}\n{article.text}")
+    published = _published(article)
+    day = published.date() if published else None
+    reading = read_lead(state.topic, article.title, article.text, lang, day)
+    context = _Context(article, state, lang, day)
+    verdict = _choose(reading, context)
+    return _write(verdict, reading, context)
 
-    def finish(status: str, on_topic: bool, *, dev: str | None = None, alert: Alert | None = None,
-               matched: list[str] | None = None, reason: str = "", events: list[dict] | None = None) -> Outcome:
-        decision = Decision(url=url, language=lang, on_topic=on_topic, status=status,  # type: ignore[arg-type]
-                            development_id=dev, alert=status == "new_development", matched=matched or [],
-                            reason=reason)
-        data = {"url": ident, "decision": decision.model_dump(mode="json"), "dev": dev,
-                "published": published.isoformat() if published else None,
-                "events": [_slim(e) for e in (events or [])], "sig": _sig[0] if _sig else None}
-        records = [StateRecord(key=f"article:{ident}", kind="article", data=data)]
-        if alert is not None:
-            records.append(StateRecord(key=f"development:{alert.alert_id}", kind="development",
-                                       data={"alert": alert.model_dump(mode="json")}))
-        return Outcome(decision, alert, records)
 
-    if not reading.on_topic:
-        return finish("off_topic", False, reason="not about cooperation between the topic's actors")
+@dataclass
+class _Context:
+    """The article being decided, with what is costly computed once and only when needed."""
 
-    def signature() -> dict:
-        if not _sig:
-            _sig.append(_signature(article))
-        return _sig[0]
+    article: ExtractedArticle
+    state: DeciderState
+    lang: str | None
+    day: date | None
+    _signature: dict | None = None
+    _story: list | None = None
 
-    events = reading.events
-    strong = [e for e in events if e["s"]]
-    source = Source(url=url, title=article.title, language=lang, published=article.published)
+    @property
+    def signature(self) -> dict:
+        if self._signature is None:
+            a = self.article
+            self._signature = a.signature or StoryIndex.signature(a.text, title=a.title, lang=self.lang,
+                                                                  published=a.published)
+        return self._signature
 
-    def evidence(e: dict) -> str:
-        """The body sentence that shows the development (the title only when the body has none)."""
-        same = [x for x in events if x["k"] == e["k"] and x["a"] == e["a"] and x["m"] == e["m"]]
-        body = [x for x in same if not (article.title and x["i"] == 0)]
-        return (body or same or [e])[0].get("ev", "")
+    @property
+    def story(self) -> list:
+        if self._story is None:
+            self._story = self.state.index.query(self.signature, limit=5)
+        return self._story
 
-    def raise_development(e: dict, reason: str) -> Outcome:
-        dev = _dev_id(e, url)
-        kind = topic.kinds.get(e["k"])
-        alert = Alert(alert_id=dev, revision=0, headline=_headline(topic, e, published),
-                      kind=kind.name if kind else e["k"],
-                      actors=[topic.actors[c] for c in sorted(topic.actors, key=lambda c: c not in e["a"].split("+"))],
-                      event_date=published, evidence=evidence(e), evidence_language=lang, first_source=source,
-                      created_at=published or datetime(1970, 1, 1, tzinfo=timezone.utc))
-        return finish("new_development", True, dev=dev, alert=alert, reason=reason, events=strong)
-
-    def corroboration(dev: str, matched: list[str], reason: str) -> Outcome:
-        prev = Alert.model_validate(state.developments[dev])
-        alert = prev.model_copy(update={"revision": prev.revision + 1,
-                                        "corroborations": [*prev.corroborations, source]})
-        return finish("corroboration", True, dev=dev, alert=alert, matched=matched, reason=reason,
-                      events=strong)
-
-    def known(matched: list[str], reason: str) -> Outcome:
-        return finish("known", True, matched=matched, reason=reason, events=strong)
-
-    # 1. a copy of something already decided is decided the same way (looked up only when it matters: before
-    #    raising an alert, and when no listed kind of development decides)
-    _story: list = []
-
-    def story() -> list:
-        if not _story:
-            _story.append(state.index.query(signature(), limit=5))
-        return _story[0]
-
-    def copy_of() -> Outcome | None:
-        for m in story():
+    def copy_of(self, happened: bool = False) -> Verdict | None:
+        """A copy of something already decided is decided the same way: never news. A near-copy of an announcement
+        that reports the thing done is not a copy of it ("will sign" → "signed" changes two words)."""
+        for m in self.story:
             if m.level == "copy":
-                dev = state.doc_dev.get(m.doc_id)
-                if dev and dev in state.developments:
-                    return corroboration(dev, [m.doc_id], f"copy of {m.doc_id}")
-                return known([m.doc_id], f"copy of {m.doc_id}")
+                stored = self.state.articles.get(m.doc_id)
+                if happened and stored and stored["decision"].get("status") == "announced":
+                    continue
+                dev = self.state.doc_dev.get(m.doc_id)
+                if dev and dev in self.state.developments:
+                    return Verdict("corroboration", f"a copy of {m.doc_id}", development=dev, matched=(m.doc_id,))
+                return Verdict("known", f"a copy of {m.doc_id}", matched=(m.doc_id,))
         return None
 
-    def new_development(e: dict, reason: str) -> Outcome:
-        return copy_of() or raise_development(e, reason)  # a copy of something seen is never news
 
-    # 2. the lead's first sentence that reports something done decides
-    year = published.year if published else None
-    for e in strong:
-        e["bg"] = bool(year and e.get("y") and e["y"] < year)
-    done_units = sorted({e["i"] for e in strong if e["m"] == "done"})
-    first_known: list[str] = []
-    judged_kinds: set[str] = set()  # a later sentence of the same kind refers back to it ("The visit ...")
-    for n_unit, i_unit in enumerate(done_units):
-        if n_unit and i_unit > 2:  # past the title and first sentences, a fact is background
-            break
-        unit = [e for e in strong if e["m"] == "done" and e["i"] == i_unit and e["k"] not in judged_kinds]
-        if not unit:
+def _choose(reading: Reading, ctx: _Context) -> Verdict:
+    topic = ctx.state.topic
+    if not reading.topical:
+        return Verdict("off_topic", f"not about {' and '.join(topic.label(p) for p in topic.party_ids)} together")
+    if _headline_elsewhere(reading):
+        return Verdict("off_topic", "the lead's news is one party's dealing with a third state")
+    # news is told in the title and the first sentences, of the parties by name; a sentence that names neither
+    # further down is context ("the centre will coordinate responses to attacks")
+    first = 1 if reading.has_title else 0
+    current = [e for e in reading.on_topic_events if not e.background and (e.named or e.sentence <= first)]
+    done = [e for e in current if e.happened and (e.sentence < LEAD_NEWS_UNITS or e.named)]
+    plans = [e for e in current if e.planned]
+    # the first sentence of the lead that tells something of the parties is the news (a done fact before a plan
+    # within it): "the two military chiefs will talk on Monday", over a recap of the ceasefire below it
+    told = [e for e in done + plans if e.sentence < LEAD_NEWS_UNITS]
+    head = min((e.sentence for e in told), default=None)
+    if head is not None and not any(e.happened for e in told if e.sentence == head):
+        return _judge_plan([e for e in plans if e.sentence == head][0], done, ctx)
+    if done:
+        return _judge_done(done, ctx)
+    if plans:
+        return _judge_plan(plans[0], done, ctx)
+    ongoing = [e for e in current if e.modality == ONGOING]
+    context_only = [e for e in reading.on_topic_events if e.background] + ongoing
+    for e in context_only:
+        found = matches(topic, ctx.state.knowledge, e)
+        dev = _alerted(found, ctx.state)
+        if dev:
+            return Verdict("corroboration", f"tells again of {e.kind} ({dev})", e, dev, _sources(found))
+        if found:
+            return Verdict("known", f"{e.kind} already known", e, matched=_sources(found))
+    if context_only:
+        return Verdict("known", "background or an ongoing process, nothing new happened", context_only[0])
+    return _judge_unlisted(reading, ctx)
+
+
+def _headline_elsewhere(reading: Reading) -> bool:
+    """The title (or, without one, the first sentence) reports one party's dealing with a third state and nothing
+    of the parties together, and the next sentence does not either: what the rest says of the parties is an
+    aside ("Moscow had signed a similar treaty with Iran")."""
+    head = [e for e in reading.events if e.sentence == 0]
+    following = [e for e in reading.events if e.sentence == 1]
+    if not head or any(e.on_topic for e in head) or any(e.on_topic for e in following):
+        return False
+    return any(len(e.parties) == 1 and e.others for e in head)
+
+
+def _alerted(found: list[Known], state: DeciderState) -> str | None:
+    for k in found:
+        if k.development and k.development in state.developments:
+            return k.development
+    return None
+
+
+def _sources(found: list[Known]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(k.source for k in found))[:5]
+
+
+def _judge_done(done: list[Event], ctx: _Context) -> Verdict:
+    """The lead's first reported fact decides: known, a report of an alerted development, the coming true of an
+    announced one, or new."""
+    topic, state = ctx.state.topic, ctx.state
+    decisive = done[0]
+    found = matches(topic, state.knowledge, decisive)
+    dev = _alerted(found, state)
+    if dev:
+        return Verdict("corroboration", f"{decisive.kind} already alerted", decisive, dev, _sources(found))
+    if found:
+        # the lead's main fact is known; a later fact of the lead that an alerted development holds is a report of it
+        for e in done[1:]:
+            later = _alerted(matches(topic, state.knowledge, e), state)
+            if later:
+                return Verdict("corroboration", f"{e.kind} already alerted", e, later, _sources(found))
+        return Verdict("known", f"{decisive.kind} already known", decisive, matched=_sources(found))
+    copied = ctx.copy_of(happened=True)
+    if copied is not None:
+        return copied
+    announcement = announced_for(topic, state.knowledge, decisive)
+    if announcement is not None:
+        return Verdict("new_development", f"{decisive.kind} happened as announced in {announcement.source}", decisive,
+                       announcement.development, (announcement.source,), announcement)
+    package = _same_occasion_development(decisive, done[1:], ctx)
+    if package is not None:
+        return package
+    return Verdict("new_development", f"new {decisive.kind}, not reported before", decisive,
+                   _development_id(topic, decisive, ctx.article.canonical_url or ctx.article.url))
+
+
+def _same_occasion_development(decisive: Event, others: list[Event], ctx: _Context) -> Verdict | None:
+    """One act told by its other measures: the lead's news is new, but beside it, on the same days and by the same
+    party, it tells a measure an alerted development already reported (India "freezes the treaty and closes the
+    border"; the first report led with the treaty)."""
+    for e in others:
+        if e.sentence >= LEAD_NEWS_UNITS or e.agent != decisive.agent:
             continue
-        unit.sort(key=lambda e: -_priority(topic, e))
-        judged = [(e, _matches(state, e, published)) for e in unit]
-        top, top_known = judged[0]
-        if not top_known and not top["bg"]:
-            return new_development(top, f"new {top['k']} ({top['a']}), not reported before")
-        devs = [k["dev"] for k in top_known if k.get("dev") in state.developments]
-        if devs:
-            dev = max(set(devs), key=devs.count)
-            return corroboration(dev, sorted({k["src"] for k in top_known if k.get("dev") == dev})[:5],
-                                 f"{top['k']} ({top['a']}) already alerted")
-        judged_kinds.add(top["k"])
-        # the unit's main fact is known (a lesser one beside it mostly describes it: "a contract for the supply of
-        # drones"); a later sentence of the lead may still report something new
-        first_known = first_known or [f"{top['k']} ({top['a']})"] + sorted({k["src"] for k in top_known})[:5]
-    if first_known:
-        return known(first_known[1:], f"{first_known[0]} already known")
+        for k in matches(ctx.state.topic, ctx.state.knowledge, e):
+            if k.development in ctx.state.developments and k.event.date and decisive.date \
+                    and abs((k.event.date - decisive.date).days) <= SAME_OCCASION_DAYS:
+                return Verdict("corroboration", f"{e.kind} told with it already alerted", e, k.development,
+                               (k.source,))
+    return None
 
-    # 3. weak (actors only in the lead's context) done facts can join a development, never start one
-    for e in sorted((e for e in events if e["m"] == "done"), key=lambda e: (e["i"], -_priority(topic, e))):
-        ks = _matches(state, e, published)
-        devs = [k["dev"] for k in ks if k.get("dev") in state.developments]
-        if devs:
-            return corroboration(max(set(devs), key=devs.count), sorted({k["src"] for k in ks})[:5],
-                                 f"{e['k']} already alerted")
 
-    # 4. only plans: an announcement nobody reported before is news, a known plan is not
-    planned = sorted((e for e in strong if e["m"] == "planned"), key=lambda e: (e["i"], -_priority(topic, e)))
-    if planned:
-        for e in planned:
-            if not _matches(state, e, published):
-                return new_development(e, f"new announcement: {e['k']} ({e['a']})")
-        return known([], "announced plans already known")
+def _judge_plan(plan: Event, done: list[Event], ctx: _Context) -> Verdict:
+    """A plan is not news until it happens; the first report of one opens an announced development that its coming
+    true will alert. A known plan told beside a fact of an alerted development is a report of that development."""
+    topic, state = ctx.state.topic, ctx.state
+    found = matches(topic, state.knowledge, plan)
+    pending = next((k for k in found if k.status == "announced" and k.development), None)
+    if pending is not None:
+        return Verdict("announced", f"{plan.kind} already announced", plan, pending.development, _sources(found))
+    if found:
+        for e in done:
+            later = matches(topic, state.knowledge, e)
+            dev = _alerted(later, state)
+            if dev:
+                return Verdict("corroboration", f"{e.kind} already alerted", e, dev, _sources(later))
+        return Verdict("known", f"{plan.kind} ({plan.modality}) already known", plan, matched=_sources(found))
+    copied = ctx.copy_of()
+    if copied is not None:
+        return copied
+    return Verdict("announced", f"{plan.kind} announced ({plan.modality}), not yet happened", plan,
+                   _development_id(topic, plan, ctx.article.canonical_url or ctx.article.url))
 
-    # 5. general fallback: on topic, no listed kind in the lead; news when nothing known resembles it
-    if not events and reading.cooperation_early:
-        copied = copy_of()
-        if copied is not None:
-            return copied
-        # the index's "same_story" is loose on short texts; only a close match makes a report known
-        close = [m for m in story() if m.level in ("copy", "same_story") and m.score >= FALLBACK_SAME]
-        for m in close:
-            dev = state.doc_dev.get(m.doc_id)
-            if dev and dev in state.developments:
-                return corroboration(dev, [m.doc_id], f"same story as {m.doc_id}")
-        if not close:
-            coop_unit = reading.cooperation_early
-            e = {"k": "development", "m": "done", "a": "+".join(topic.actors), "o": reading.object, "p": [],
-                 "s": True, "ev": coop_unit, "i": 0}
-            return raise_development(e, "on topic and unlike anything known")
-        return known([m.doc_id for m in close][:5], "resembles known reports")
-    return known([], "on topic, nothing new reported")
+
+def _judge_unlisted(reading: Reading, ctx: _Context) -> Verdict:
+    """On topic, but no kind of the catalogue in the lead: new when nothing known resembles it."""
+    copied = ctx.copy_of()
+    if copied is not None:
+        return copied
+    close = [m for m in ctx.story if m.level in ("copy", "same_story") and m.score >= FALLBACK_SAME]
+    for m in close:
+        dev = ctx.state.doc_dev.get(m.doc_id)
+        if dev and dev in ctx.state.developments:
+            return Verdict("corroboration", f"same story as {m.doc_id}", development=dev, matched=(m.doc_id,))
+    if close:
+        return Verdict("known", "resembles known reports", matched=tuple(m.doc_id for m in close))
+    from consumers.decide.reading import analyse_sentence, other_kind_event
+
+    parties = reading.lead_parties
+    index = 0 if reading.has_title else 0
+    unit = reading.units[index] if reading.units else ""
+    event = other_kind_event(analyse_sentence(unit, ctx.lang), parties, index, reading.has_title,
+                             ctx.day or date.today())
+    return Verdict("new_development", "on topic and unlike anything known", event,
+                   _development_id(ctx.state.topic, event, ctx.article.canonical_url or ctx.article.url))
+
+
+def _development_id(topic: Topic, e: Event, url: str) -> str:
+    raw = f"{topic.id}|{e.kind}|{'+'.join(e.parties)}|{e.agent}|{e.object}|{url}"
+    return "dev-" + hashlib.sha1(raw.encode("utf-8")).hexdigest()[:16]
+
+
+# --------------------------------------------------------------------------------------------------- write down
+def _write(verdict: Verdict, reading: Reading, ctx: _Context) -> Outcome:
+    article, state = ctx.article, ctx.state
+    url = article.url
+    ident = article.canonical_url or url
+    alert = _alert(verdict, reading, ctx)
+    decision = Decision(url=url, language=ctx.lang, on_topic=verdict.status != "off_topic",
+                        status=verdict.status,  # type: ignore[arg-type]
+                        development_id=verdict.development, alert=alert is not None and alert.revision == 0
+                        and verdict.status == "new_development", matched=list(verdict.matched),
+                        reason=verdict.reason, kind=verdict.event.kind if verdict.event else None,
+                        modality=verdict.event.modality if verdict.event else None)
+    events = [e for e in reading.on_topic_events if e.modality not in NOT_FACTS] if decision.on_topic else []
+    if verdict.event is not None and verdict.event not in events and verdict.status != "off_topic":
+        events.append(verdict.event)
+    known_status = {"new_development": "alerted", "corroboration": "alerted", "announced": "announced"}.get(
+        verdict.status, "known")
+    # the reports of what decided belong to its development; what the lead tells beside it on the same occasion
+    # is a part of it (the talks of a visit), joined only by reports of the same days; background joins nothing
+    # ("the treaty signed in January" in a report of its ratification)
+    kind = verdict.event.kind if verdict.event is not None else None
+    news = [e for e in events if not e.background and e.kind == kind]
+    parts = [e for e in events if not e.background and e.kind != kind]
+    background = [e for e in events if e.background]
+    needs_sig = decision.on_topic  # off-topic articles need not be found again
+    data = {"url": ident, "decision": decision.model_dump(mode="json"), "dev": verdict.development,
+            "known_status": known_status, "published": article.published.isoformat() if article.published else None,
+            "events": [e.to_record() for e in news], "parts": [e.to_record() for e in parts],
+            "context": [e.to_record() for e in background],
+            "sig": ctx.signature if needs_sig else None}
+    records = [StateRecord(key=f"article:{ident}", kind="article", data=data)]
+    if alert is not None:
+        records.append(StateRecord(key=f"development:{alert.alert_id}", kind="development",
+                                   data={"alert": alert.model_dump(mode="json")}))
+    return Outcome(decision, alert if decision.alert or verdict.status == "corroboration" else None, records)
+
+
+def _source(ctx: _Context) -> Source:
+    a = ctx.article
+    return Source(url=a.url, title=a.title, language=ctx.lang, published=a.published)
+
+
+def _dated(e: Event, reading: Reading) -> Event:
+    """The event with the date its lead gives it: a title seldom dates what its first sentence does."""
+    if e.date_from_text:
+        return e
+    for x in reading.events:
+        if x.kind == e.kind and x.modality == e.modality and x.date_from_text and not x.background:
+            return e.with_(date=x.date, date_precision=x.date_precision, date_from_text=True)
+    return e
+
+
+def _evidence(e: Event, reading: Reading) -> str:
+    """The body sentence that shows the development (the title only when the body has none)."""
+    same = [x for x in reading.events if x.kind == e.kind and x.modality == e.modality and not x.background]
+    body = [x for x in same if not x.in_title]
+    return (body or same or [e])[0].evidence
+
+
+def _alert(verdict: Verdict, reading: Reading, ctx: _Context) -> Alert | None:
+    state, topic = ctx.state, ctx.state.topic
+    if verdict.status == "corroboration" and verdict.development in state.developments:
+        prev = Alert.model_validate(state.developments[verdict.development])
+        return prev.model_copy(update={"revision": prev.revision + 1,
+                                       "corroborations": [*prev.corroborations, _source(ctx)]})
+    if verdict.status != "new_development" or verdict.event is None or verdict.development is None:
+        return None
+    e = _dated(verdict.event, reading)
+    published = _published(ctx.article)
+    announced = None
+    if verdict.announcement is not None:
+        announced = Source(url=verdict.announcement.source, title="", language=None,
+                           published=None)
+    spec = catalogue.kind(e.kind)
+    order = sorted(e.parties, key=lambda c: (c != e.agent, topic.party_ids.index(c) if c in topic.party_ids else 9))
+    return Alert(alert_id=verdict.development, revision=0, headline=headline(topic, e), kind=spec.id,
+                 kind_label=spec.label, modality=e.modality, actors=[topic.label(c) for c in order],
+                 event_date=datetime(e.date.year, e.date.month, e.date.day, tzinfo=timezone.utc) if e.date else None,
+                 date_from_text=e.date_from_text, evidence=_evidence(e, reading), evidence_language=ctx.lang,
+                 first_source=_source(ctx), announced_by=announced, topic=topic.id,
+                 created_at=published or datetime(1970, 1, 1, tzinfo=timezone.utc))

@@ -12,16 +12,19 @@ def subject(alert: Alert) -> str:
 
 def render_text(alert: Alert) -> str:
     lines = [("New development: " if alert.revision == 0 else "Update: ") + alert.headline, ""]
-    facts = [f"Kind: {alert.kind}"]
+    facts = [f"Kind: {alert.kind_label or alert.kind}"]
     if alert.actors:
         facts.append("Actors: " + ", ".join(alert.actors))
     if alert.event_date:
-        facts.append(f"Date: {alert.event_date:%Y-%m-%d}")
+        basis = "as the text dates it" if alert.date_from_text else "reported"
+        facts.append(f"Date: {alert.event_date:%Y-%m-%d} ({basis})")
     lines.append(" | ".join(facts))
     if alert.evidence:
         lines += ["", f"Evidence ({language_name(alert.evidence_language)}):", f"  \u201c{alert.evidence}\u201d"]
     first = alert.first_source
     lines += ["", f"Source: {first.title or first.url}", f"  {first.url}"]
+    if alert.announced_by:
+        lines += [f"Announced before in: {alert.announced_by.url}"]
     if alert.corroborations:
         langs = sorted({language_name(s.language) for s in alert.corroborations})
         lines += ["", f"Corroborated by {len(alert.corroborations)} more source(s) in {', '.join(langs)}:"]
