@@ -180,7 +180,11 @@ def _choose(reading: Reading, ctx: _Context) -> Verdict:
     # within it): "the two military chiefs will talk on Monday", over a recap of the ceasefire below it
     told = [e for e in done + plans if e.sentence < LEAD_NEWS_UNITS]
     head = min((e.sentence for e in told), default=None)
-    if head is not None and not any(e.happened for e in told if e.sentence == head):
+    if head is not None and not any(e.happened for e in told if e.sentence == head) and \
+            not any(e.sentence < LEAD_NEWS_UNITS and not matches(topic, ctx.state.knowledge, e) for e in done):
+        # a plan heads the lead, and what the lead reports done is known (a recap of the ceasefire below "the
+        # military chiefs will talk on Monday"); a new fact below a plan is the news ("an energy deal in Vienna:
+        # the north will get its bills from ...")
         return _judge_plan([e for e in plans if e.sentence == head][0], done, ctx)
     if done:
         return _judge_done(done, ctx)

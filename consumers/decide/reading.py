@@ -312,6 +312,11 @@ def _sentence_events(topic: Topic, a: SentenceAnalysis, mentions: list[Mention],
     return sorted(best.values(), key=lambda e: (-catalogue.kind(e.kind).priority, e.kind))
 
 
+def _received_right_after(a: SentenceAnalysis, trig: _Trigger) -> bool:
+    """A word of receiving right after the event noun: "avertismentele primite (de la India)"."""
+    return any(w.tag.endswith(":receive") and trig.end <= w.start <= trig.end + 1 for w in a.words)
+
+
 def _receiving(a: SentenceAnalysis, trig: _Trigger) -> bool:
     """The clause tells the event from the side that received it (a word of receiving stands in it)."""
     lo, hi = a.segment(trig.start)
@@ -554,8 +559,10 @@ def _agent(a: SentenceAnalysis, trig: _Trigger, party_ms: list[Mention], roles: 
     if by_agent_marker:  # "was signed by", "tarafından"
         return by_agent_marker[0].code, None
     source = next((m.code for m in party_ms if roles[id(m)] == "source"), None)
-    if source and _receiving(a, trig):  # "the warnings received from India": India warned
-        return source, None
+    lo, _ = a.segment(trig.start)
+    subject_before = any(lo <= m.start < trig.start for m in unmarked)
+    if source and (_received_right_after(a, trig) or (not subject_before and _receiving(a, trig))):
+        return source, None  # "the warnings received from India": India warned
     if trig.field == "receive":  # "Iran received Su-35s from Russia": the development belongs to the supplier
         recipient = unmarked[0].code if unmarked else None
         source = next((m.code for m in party_ms if roles[id(m)] == "source"), None)
