@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
@@ -71,21 +72,52 @@ def system_resolver(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(info[4][0] for info in infos))
 
 
+class _HostSlot:
+    """One host's share: at most `limit` requests in flight, and request starts at least `gap` seconds apart."""
+
+    def __init__(self, limit: int, gap: float):
+        self._sem = threading.BoundedSemaphore(limit)
+        self._lock = threading.Lock()
+        self.gap = gap
+        self._next_start = 0.0
+
+    def __enter__(self) -> None:
+        self._sem.acquire()
+        if self.gap:
+            with self._lock:
+                now = time.monotonic()
+                start = max(now, self._next_start)
+                self._next_start = start + self.gap
+            if start > now:
+                time.sleep(start - now)
+
+    def __exit__(self, *exc) -> None:
+        self._sem.release()
+
+
 class HostLimiter:
     """At most `limit` requests in flight per host name in this process, so forty search feeds on one host (or a
-    batch of pages from one site) are fetched a few at a time while other hosts go on in parallel."""
+    batch of pages from one site) are fetched a few at a time while other hosts go on in parallel. A host may also
+    ask for a gap between requests (GDELT asks for one request every 5 seconds)."""
 
     def __init__(self, limit: int = DEFAULT_HOST_LIMIT):
         self.limit = limit
         self._lock = threading.Lock()
-        self._slots: dict[str, threading.BoundedSemaphore] = {}
+        self._slots: dict[str, _HostSlot] = {}
+        self._gaps: dict[str, float] = {}
 
-    def slot(self, host: str) -> threading.BoundedSemaphore:
+    def slot(self, host: str) -> _HostSlot:
         with self._lock:
-            sem = self._slots.get(host)
-            if sem is None:
-                sem = self._slots[host] = threading.BoundedSemaphore(self.limit)
-            return sem
+            slot = self._slots.get(host)
+            if slot is None:
+                slot = self._slots[host] = _HostSlot(self.limit, self._gaps.get(host, 0.0))
+            return slot
+
+    def set_gap(self, host: str, seconds: float) -> None:
+        with self._lock:
+            self._gaps[host] = seconds
+            if host in self._slots:
+                self._slots[host].gap = seconds
 
 
 _host_limiter = HostLimiter()
@@ -95,7 +127,14 @@ def set_host_limit(limit: int) -> None:
     """The per-host limit of this process (from NEWSMON_HOST_CONCURRENCY); takes effect for hosts not yet seen."""
     global _host_limiter
     if limit != _host_limiter.limit:
+        gaps = _host_limiter._gaps
         _host_limiter = HostLimiter(max(1, limit))
+        for host, seconds in gaps.items():
+            _host_limiter.set_gap(host, seconds)
+
+
+def set_host_gap(host: str, seconds: float) -> None:
+    _host_limiter.set_gap(host, seconds)
 
 
 class _Pools:

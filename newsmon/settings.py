@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     failing_after: int = 3  # consecutive failures before a feed is reported as failing
     search_services: CommaList = ("gdelt", "google_news", "bing_news")  # which services the topic's queries use
     gdelt_url: str = "https://api.gdeltproject.org/api/v2/doc/doc"
+    gdelt_gap_seconds: float = 5.0  # GDELT asks for at most one request every 5 seconds
     google_news_url: str = "https://news.google.com"  # its RSS search and its link decoder
     bing_news_url: str = "https://www.bing.com/news/search"
     partitions: int = 3

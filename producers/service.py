@@ -14,12 +14,14 @@ from __future__ import annotations
 import logging
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit
 
 from kafka import KafkaConsumer, TopicPartition
 
-from newsmon.fetch import fetch, set_host_limit
+from newsmon.fetch import fetch, set_host_gap, set_host_limit
 from newsmon.settings import Settings
 from newsmon.stream import StopFlag, beat, create_topics, make_producer, read_all
+from producers.feed_parse import host_of
 from producers.feed_list import FeedList, configured_feeds, services
 from producers.feed_poll import FeedStatus, PollConfig, PollResult, poll_feed
 from producers.memory import ArticleMemory
@@ -168,6 +170,8 @@ class CommandReader:
 def run_producer(settings: Settings, stop: StopFlag, *, once: bool = False, fetcher=fetch) -> None:
     create_topics(settings)
     set_host_limit(settings.host_concurrency)
+    if urlsplit(settings.gdelt_url).hostname:
+        set_host_gap(urlsplit(settings.gdelt_url).hostname, settings.gdelt_gap_seconds)
     kafka = make_producer(settings)
     commands = CommandReader(settings)
     producer = Producer(settings, kafka, fetcher=fetcher)
@@ -184,10 +188,7 @@ def run_producer(settings: Settings, stop: StopFlag, *, once: bool = False, fetc
             beat(settings)
             for command in commands.poll():
                 producer.apply(command)
-            busy = set(in_flight.values())
-            for url in producer.due(datetime.now(timezone.utc)):
-                if url not in busy and len(in_flight) < 4 * settings.poll_workers:
-                    in_flight[pool.submit(producer.poll, url)] = url
+            _submit_due(producer, pool, in_flight, settings)
             if not in_flight:
                 stop.wait(0.5)
                 continue
@@ -203,6 +204,24 @@ def run_producer(settings: Settings, stop: StopFlag, *, once: bool = False, fetc
         commands.close()
         kafka.flush()
         kafka.close()
+
+
+def _submit_due(producer: Producer, pool: ThreadPoolExecutor, in_flight: dict[Future, str],
+                settings: Settings) -> None:
+    """Start the polls that are due, at most NEWSMON_HOST_CONCURRENCY per host, so that the threads are not all
+    waiting on one host while feeds of other hosts are due."""
+    busy = set(in_flight.values())
+    per_host: dict[str, int] = {}
+    for url in busy:
+        per_host[host_of(url)] = per_host.get(host_of(url), 0) + 1
+    for url in producer.due(datetime.now(timezone.utc)):
+        host = host_of(url)
+        if url in busy or per_host.get(host, 0) >= settings.host_concurrency:
+            continue
+        if len(in_flight) >= 2 * settings.poll_workers:
+            break
+        in_flight[pool.submit(producer.poll, url)] = url
+        per_host[host] = per_host.get(host, 0) + 1
 
 
 def _poll_once(producer: Producer, pool: ThreadPoolExecutor) -> None:
