@@ -19,6 +19,10 @@ log = logging.getLogger(__name__)
 def make_extract_handler(settings: Settings):
     def handle(_key: bytes | None, value: bytes) -> list[Output]:
         found = decode(DiscoveredArticle, value)
+        if not found.resolved:
+            # An aggregator's link we could not resolve: its page is the aggregator's, not the article.
+            log.info("extract: not fetching unresolved aggregator link %s (%s)", found.url, found.title)
+            return []
         try:
             page = fetch(found.url, allow_private=settings.allow_private_networks, timeout=settings.fetch_timeout)
         except FetchError as exc:

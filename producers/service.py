@@ -151,7 +151,8 @@ class CommandReader:
     def __init__(self, settings: Settings):
         self.topic = settings.topic(Topics.FEED_COMMANDS)
         self.consumer = KafkaConsumer(bootstrap_servers=settings.bootstrap_servers, group_id=None,
-                                      enable_auto_commit=False, client_id="newsmon-producer-commands")
+                                      enable_auto_commit=False, client_id="newsmon-producer-commands",
+                                      reconnect_backoff_max_ms=2000)
         partitions = self.consumer.partitions_for_topic(self.topic) or {0}
         self.partitions = [TopicPartition(self.topic, p) for p in sorted(partitions)]
         self.consumer.assign(self.partitions)
