@@ -1,6 +1,7 @@
 """The extraction stage's thin Kafka loop: discovered → fetch page → extract → extracted.
 
-A page that is gone (404), forbidden or holds no article is a rejection: logged, nothing produced. A page that
+A page that is gone (404), forbidden or holds no article (a consent wall, a paywall stub, a bot challenge) is a
+rejection: logged, nothing produced. An aggregator's link that could not be resolved is never fetched. A page that
 cannot be fetched for now (timeout, 5xx) raises, so the loop retries and finally dead-letters it.
 """
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from consumers.extract import Rejected, extract_article
-from newsmon.fetch import FetchError, fetch
+from newsmon.fetch import FetchError, fetch, set_host_limit
 from newsmon.settings import Settings
 from newsmon.stream import Output, StopFlag, create_topics, make_producer, run_loop
 from schemas import DiscoveredArticle, Topics, decode
@@ -31,9 +32,10 @@ def make_extract_handler(settings: Settings):
             log.warning("extract: rejected %s: %s", found.url, exc)
             return []
         article = extract_article(page.body, found.url, found.published, feed_url=found.feed_url,
-                                  content_type=page.content_type)
+                                  content_type=page.content_type, fetched_url=page.url,
+                                  language_hint=found.language)
         if isinstance(article, Rejected):
-            log.info("extract: rejected %s: %s", found.url, article.reason)
+            log.info("extract: rejected %s (%s): %s", found.url, article.kind, article.reason)
             return []
         if not article.title and found.title:
             article = article.model_copy(update={"title": found.title})
@@ -46,5 +48,6 @@ def make_extract_handler(settings: Settings):
 
 def run_extractor(settings: Settings, stop: StopFlag) -> None:
     create_topics(settings)
+    set_host_limit(settings.host_concurrency)
     run_loop(settings, stage="extract", topic=settings.topic(Topics.DISCOVERED), handler=make_extract_handler(settings),
              producer=make_producer(settings), stop=stop, max_records=10)  # each page may take a fetch timeout
