@@ -71,8 +71,6 @@ def create_topics(settings: Settings) -> None:
             if name in existing:
                 continue
             configs = {"cleanup.policy": "compact"} if spec.compacted else {}
-            if spec.compacted and spec.retention_days:
-                configs = {"cleanup.policy": "compact,delete", "retention.ms": str(spec.retention_days * 86_400_000)}
             new.append(NewTopic(name, num_partitions=settings.partitions if spec.scaled else 1,
                                 replication_factor=1 if settings.uses_local_broker else -1, topic_configs=configs))
         if new:

@@ -3,7 +3,8 @@
 - Feeds are polled by a pool of threads (NEWSMON_POLL_WORKERS) with at most NEWSMON_HOST_CONCURRENCY requests per
   host, each on its own schedule (producers.schedule).
 - Polls that finish together are published together: new articles first, flushed; only then the memory of them
-  (state.discovered, one record per article) and the feeds' states (state.feeds). An article is remembered only
+  (state.feed_memory, per feed, written only when a feed lists something new to it) and the feeds' states
+  (state.feeds). An article is remembered only
   once its record is durable (rss2email's rule), and the producer is idempotent towards the broker, so a broker
   that goes away and comes back loses and duplicates nothing.
 - The operator's `newsmon feeds add/remove` commands (commands.feeds, compacted) are read while it runs: an added
@@ -26,7 +27,7 @@ from producers.feed_list import FeedList, configured_feeds, services
 from producers.feed_poll import FeedStatus, PollConfig, PollResult, poll_feed
 from producers.memory import ArticleMemory
 from producers.schedule import Schedule
-from schemas import FeedCommand, FeedState, SeenArticle, Topics, decode, encode
+from schemas import FeedCommand, FeedMemory, FeedState, Topics, decode, encode
 
 log = logging.getLogger(__name__)
 KAFKA_RETRY = timedelta(seconds=10)  # a feed whose articles could not be published is polled again after this
@@ -75,9 +76,9 @@ class Producer:
         """Everything known, read back from the compacted topics."""
         self.states = load_feed_states(self.settings)
         for state in self.states.values():
-            self.memory.load_legacy_seen(state.seen)
-        self.memory.load(_decoded(SeenArticle, read_all(self.settings, self.settings.topic(Topics.SEEN_ARTICLES)),
-                                  "seen article"))
+            self.memory.load_legacy_seen(state.feed_url, state.seen)
+        self.memory.load(_decoded(FeedMemory, read_all(self.settings, self.settings.topic(Topics.FEED_MEMORY)),
+                                  "feed memory"))
         for command in load_commands(self.settings):
             self.feeds.apply(command)
         log.info("producer: %d feeds, %d articles remembered", len(self.feeds.active()), len(self.memory))
@@ -106,10 +107,15 @@ class Producer:
         unsent = {f for a, future in sent if not future.succeeded() for f in a.feed_urls}
         counts: dict[str, int] = {}
         for article in published:
-            record = self.memory.remember(article)
-            self.kafka.send(self.settings.topic(Topics.SEEN_ARTICLES), key=record.canonical_url, value=encode(record))
+            self.memory.remember(article)
             for feed in article.feed_urls:
                 counts[feed] = counts.get(feed, 0) + 1
+        revised = {a.canonical_url for a in published if a.revision}
+        for result in results:
+            url = result.state.feed_url
+            if url not in unsent and self.memory.listed(url, (a.canonical_url for a in result.articles), revised):
+                self.kafka.send(self.settings.topic(Topics.FEED_MEMORY), key=url,
+                                value=encode(self.memory.feed_record(url)))
         now = datetime.now(timezone.utc)
         for result in results:
             url = result.state.feed_url

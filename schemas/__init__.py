@@ -11,6 +11,7 @@ from schemas.messages import (
     DiscoveredArticle,
     ExtractedArticle,
     FeedCommand,
+    FeedMemory,
     FeedState,
     Message,
     SeenArticle,
@@ -23,6 +24,6 @@ from schemas.topics import Topics, TopicSpec, all_topics, dlq_topic, topic_name
 
 __all__ = [
     "SCHEMA_VERSION", "Alert", "DeadLetter", "Decision", "DeliveryRecord", "DiscoveredArticle",
-    "ExtractedArticle", "FeedCommand", "FeedState", "SeenArticle", "Message", "Source", "StateRecord", "Topics", "TopicSpec",
+    "ExtractedArticle", "FeedCommand", "FeedMemory", "FeedState", "SeenArticle", "Message", "Source", "StateRecord", "Topics", "TopicSpec",
     "all_topics", "decode", "dlq_topic", "encode", "topic_name",
 ]

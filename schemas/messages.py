@@ -141,16 +141,25 @@ class FeedState(Message):
     polls: int = 0
 
 
-class SeenArticle(Message):
-    """The producer's memory of one published article (compacted, keyed by canonical URL): the durable seen-set
-    shared by every feed, and the titles already published, so a changed title becomes a new revision."""
+class SeenArticle(BaseModel):
+    """What the producer remembers of one published article: the titles published (a changed title becomes a new
+    revision) and the aggregator links that led to it (never decoded twice)."""
 
+    model_config = ConfigDict(frozen=True, extra="ignore")
     canonical_url: str
     revision: int = 0
     title_keys: list[str] = Field(default_factory=list)  # short hashes of normalised titles published
-    feed_urls: list[str] = Field(default_factory=list)
     aliases: list[str] = Field(default_factory=list)  # aggregator links (canonical) that led to it
     first_seen_at: datetime = Field(default_factory=utcnow)
+
+
+class FeedMemory(Message):
+    """The articles one feed has listed, newest last, bounded (compacted, keyed by feed URL): the producer's
+    durable seen-set is the union over feeds. Written only when a feed lists something it had not listed before,
+    so a feed that answers 304, or lists what it listed before, costs no write."""
+
+    feed_url: str
+    articles: list[SeenArticle] = Field(default_factory=list)
 
 
 class FeedCommand(Message):

@@ -15,7 +15,6 @@ class TopicSpec:
     key: str  # what the record key holds
     compacted: bool = False
     scaled: bool = True  # takes the configured partition count; False = one partition (a single ordered view)
-    retention_days: int | None = None  # with `compacted`: also delete records older than this (compact,delete)
 
 
 class Topics:
@@ -27,10 +26,8 @@ class Topics:
     ALERTS = TopicSpec("alerts", key="development id")
     # State, rebuilt by reading from the beginning at start-up.
     FEED_STATE = TopicSpec("state.feeds", key="feed URL", compacted=True, scaled=False)
-    # The producer's seen-set: one record per published article. Feeds list an article for days, not months, so
-    # records older than the retention may go (a restart then forgets only what no feed lists any more).
-    SEEN_ARTICLES = TopicSpec("state.discovered", key="canonical article URL", compacted=True, scaled=False,
-                              retention_days=60)
+    # The producer's seen-set: per feed, the articles it listed (their union is what was published).
+    FEED_MEMORY = TopicSpec("state.feed_memory", key="feed URL", compacted=True, scaled=False)
     FEED_COMMANDS = TopicSpec("commands.feeds", key="feed URL", compacted=True, scaled=False)
     DECIDER_STATE = TopicSpec("state.decider", key="record kind:id", compacted=True, scaled=False)
     DELIVERIES = TopicSpec("state.deliveries", key="alert id:revision:channel", compacted=True, scaled=False)

@@ -36,7 +36,7 @@ class Site:
     """Serves `routes` (exact path with its query → Route) and `responders` (path prefix → a function of the
     request, for services that answer by query); records every request and the most requests it served at once."""
 
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.routes: dict[str, Route] = {}
         self.responders: dict[str, Responder] = {}
         self.requests: list[tuple[str, str | None]] = []
@@ -105,7 +105,7 @@ class Site:
             daemon_threads = True
             request_queue_size = 256
 
-        self.server = Server((host, 0), Handler)
+        self.server = Server((host, port), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 

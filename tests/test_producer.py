@@ -16,7 +16,7 @@ from consumers.extract_service import make_extract_handler
 from newsmon import broker
 from newsmon.stream import StopFlag
 from producers.service import run_producer
-from schemas import DiscoveredArticle, FeedState, SeenArticle, Topics, decode, encode
+from schemas import DiscoveredArticle, FeedMemory, FeedState, Topics, decode, encode
 from tests.kafka_util import Background, records, wait_until
 from tests.search_fakes import GoogleNewsFake, Story
 from tests.servers import Route
@@ -50,8 +50,12 @@ def test_one_article_in_two_feeds_is_published_once_and_a_new_title_is_a_revisio
     assert [(a.canonical_url, a.title) for a in after if a.revision == 1] == [
         ("https://n.example/talks", "Treaty signed after talks")]
     assert len(after) == 3
-    memory = {decode(SeenArticle, r.value).canonical_url for r in records(settings, settings.topic(Topics.SEEN_ARTICLES))}
-    assert memory == {"https://n.example/talks", "https://n.example/other"}
+    memory = {}
+    for record in records(settings, settings.topic(Topics.FEED_MEMORY)):
+        kept = decode(FeedMemory, record.value)
+        memory[kept.feed_url] = {a.canonical_url: a.revision for a in kept.articles}
+    assert memory == {site.url("/a.xml"): {"https://n.example/talks": 1},
+                      site.url("/b.xml"): {"https://n.example/talks": 0, "https://n.example/other": 0}}
     states = {decode(FeedState, r.value).feed_url: decode(FeedState, r.value)
               for r in records(settings, settings.topic(Topics.FEED_STATE))}
     # Each feed counts what it was among the first to list (the polls of one round finish in either order).
@@ -123,7 +127,7 @@ def test_feeds_added_and_removed_at_run_time_and_listed(kafka, site, tmp_path):
     topic.mkdir()
     (topic / "feeds.txt").write_text(site.url("/down.xml") + "\n", encoding="utf-8")
     settings = kafka.model_copy(update={"feeds": (), "topic_dir": topic, "failing_after": 2})
-    env = stage_env(settings, NEWSMON_TOPIC_DIR=str(topic), NEWSMON_FEEDS="")
+    env = stage_env(settings, NEWSMON_TOPIC_DIR=str(topic), NEWSMON_FEEDS="", NEWSMON_FAILING_AFTER="2")
     producer = Background(lambda stop: run_producer(settings, stop))
     try:
         assert wait_until(lambda: sum(p == "/down.xml" for p, _ in site.requests) >= 2, timeout=60)
