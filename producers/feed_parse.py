@@ -131,13 +131,13 @@ def _json_feed_entry(item: object, language: str | None) -> FeedEntry | None:
 
 def _entry_date(entry) -> tuple[datetime | None, str]:
     for key in ("published", "updated", "created"):
-        stamp = entry.get(f"{key}_parsed")
+        stamp = dict.get(entry, f"{key}_parsed")  # the plain dict: feedparser's key aliases warn when looked up
         if stamp:
             try:
                 return datetime.fromtimestamp(calendar.timegm(stamp), timezone.utc), "ok"
             except (OverflowError, ValueError):
                 continue
-    raw = entry.get("published") or entry.get("updated") or entry.get("created")
+    raw = dict.get(entry, "published") or dict.get(entry, "updated") or dict.get(entry, "created")
     return (None, "missing") if not raw else _read_date(str(raw))
 
 
