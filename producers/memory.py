@@ -40,6 +40,7 @@ class ArticleMemory:
         self.articles: dict[str, SeenArticle] = {}
         self.aliases: dict[str, str] = {}  # canonical aggregator link → canonical article URL
         self.feeds: dict[str, dict[str, None]] = {}  # feed URL → the articles it listed, oldest first
+        self._dropped = 0
 
     def load(self, records: Iterable[FeedMemory]) -> None:
         for record in records:
@@ -109,7 +110,21 @@ class ArticleMemory:
                 changed = True
         while len(listing) > self.per_feed:
             del listing[next(iter(listing))]
+            self._dropped += 1
         return changed
+
+    def prune(self, every: int = 10_000) -> int:
+        """Forget the articles no feed lists any more (after `every` drops), so a long-running producer's memory
+        stays the size of its feeds' listings. Returns how many were forgotten."""
+        if self._dropped < every:
+            return 0
+        self._dropped = 0
+        listed = {url for listing in self.feeds.values() for url in listing}
+        gone = [url for url in self.articles if url not in listed]
+        for url in gone:
+            for alias in self.articles.pop(url).aliases:
+                self.aliases.pop(alias, None)
+        return len(gone)
 
     def feed_record(self, feed_url: str) -> FeedMemory:
         listing = self.feeds.get(feed_url, {})

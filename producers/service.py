@@ -132,6 +132,7 @@ class Producer:
             log.info("feed %s: %s, %d listed, %d published", url, state.last_status, len(result.articles),
                      counts.get(url, 0))
         self._flush()
+        self.memory.prune()
         return len(published)
 
     def apply(self, command: FeedCommand) -> None:

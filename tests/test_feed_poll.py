@@ -166,3 +166,13 @@ def test_entries_are_published_in_the_order_they_happened_whatever_the_feed_orde
                                  content_type="application/rss+xml")
     new, _ = poll_feed(site.url("/feed"), None, config=LOCAL)
     assert [a.url.rsplit("/", 1)[1] for a in new] == ["old", "mid", "new"]
+
+
+def test_memory_forgets_what_no_feed_lists_any_more():
+    memory = ArticleMemory(per_feed=3)
+    for n in range(6):
+        article = parse_and_wrap("https://f.example/1", [f"https://n.example/{n}"], [f"story {n}"])
+        publish(memory, article)
+        memory.listed("https://f.example/1", [a.canonical_url for a in article])
+    assert list(memory.feeds["https://f.example/1"]) == [f"https://n.example/{n}" for n in (3, 4, 5)]
+    assert memory.prune(every=3) == 3 and len(memory) == 3 and "https://n.example/0" not in memory
