@@ -103,3 +103,45 @@ def test_retry_after_is_read_as_seconds_or_a_date(site):
     with pytest.raises(FetchError) as info:
         fetch(site.url("/busy"), allow_private=True)
     assert info.value.kind is FetchFailure.HTTP_ERROR and info.value.retry_after == 45.0
+
+
+def test_https_to_the_pinned_address_still_checks_the_certificate_for_the_host_name(tmp_path, monkeypatch):
+    import http.server
+    import shutil
+    import ssl
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command to make a certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
+                    str(cert), "-days", "1", "-subj", "/CN=news.example", "-addext",
+                    "subjectAltName=DNS:news.example"], check=True, capture_output=True)
+
+    class Hello(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            body = f"host={self.headers['Host']}".encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Hello)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(str(cert), str(key))
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # trust this certificate (and only it) for this test
+    port = server.server_address[1]
+    try:
+        got = fetch(f"https://news.example:{port}/", allow_private=True, resolver=lambda h, p: ["127.0.0.1"])
+        assert got.body == f"host=news.example:{port}".encode()  # SNI and Host carry the name, not the address
+        with pytest.raises(FetchError) as info:
+            fetch(f"https://other.example:{port}/", allow_private=True, resolver=lambda h, p: ["127.0.0.1"])
+        assert "doesn't match" in str(info.value)
+    finally:
+        server.shutdown()
+        server.server_close()
