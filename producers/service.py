@@ -4,9 +4,8 @@
   host, each on its own schedule (producers.schedule).
 - Polls that finish together are published together: new articles first, flushed; only then the memory of them
   (state.feed_memory, per feed, written only when a feed lists something new to it) and the feeds' states
-  (state.feeds). An article is remembered only
-  once its record is durable (rss2email's rule), and the producer is idempotent towards the broker, so a broker
-  that goes away and comes back loses and duplicates nothing.
+  (state.feeds). An article is remembered only once its record is durable (rss2email's rule), and the producer
+  is idempotent towards the broker, so a broker that goes away and comes back loses and duplicates nothing.
 - The operator's `newsmon feeds add/remove` commands (commands.feeds, compacted) are read while it runs: an added
   feed is polled at once, a removed one is no longer polled.
 """
