@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
@@ -144,10 +145,15 @@ class Producer:
                     self.states[command.feed_url] = state.model_copy(update={"next_poll_at": None})
 
     def _flush(self) -> None:
+        """Wait until Kafka has what was sent. While the broker is away this waits for it (up to the producer's
+        delivery timeout) and polling pauses: feeds keep their entries for hours, so nothing is lost by waiting."""
+        began = time.monotonic()
         try:
             self.kafka.flush()
         except Exception as exc:  # noqa: BLE001 - the futures say which records failed; nothing is marked done
             log.error("producer: flushing to Kafka failed: %s", exc)
+        if time.monotonic() - began > 5:
+            log.warning("producer: Kafka took %.0fs to take a batch (polling waited for it)", time.monotonic() - began)
 
 
 class CommandReader:

@@ -84,9 +84,12 @@ def test_a_broker_restart_while_the_producer_polls_loses_and_duplicates_nothing(
         while not stop_growing.is_set() and n < 600:
             with lock:
                 items.append((f"https://n.example/{n}", f"story {n}", start + timedelta(seconds=n)))
-                del items[:-160]  # a feed lists its latest entries only: here the last 40 seconds' worth
+                # A feed lists its latest entries only: here the last three minutes' worth (real feeds list hours
+                # or days). The producer waits for the broker before it polls on, so what scrolls off a feed while
+                # the broker is away is lost: the window must outlast the outage, as it does in life.
+                del items[:-360]
             n += 1
-            stop_growing.wait(0.25)
+            stop_growing.wait(0.5)
 
     grower = threading.Thread(target=grow, daemon=True)
     producer = Background(lambda stop: run_producer(settings, stop))
