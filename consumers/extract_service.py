@@ -1,14 +1,16 @@
-"""The extraction stage's thin Kafka loop: discovered → fetch page → extract → extracted.
+"""The extraction stage's thin Kafka loop: discovered → fetch page → extract → enrich → extracted.
 
-A page that is gone (404), forbidden or holds no article is a rejection: logged, nothing produced. A page that
+A page that is gone (404), forbidden or holds no article (a consent wall, a paywall stub, a bot challenge) is a
+rejection: logged, nothing produced. An aggregator's link that could not be resolved is never fetched. A page that
 cannot be fetched for now (timeout, 5xx) raises, so the loop retries and finally dead-letters it.
 """
 from __future__ import annotations
 
 import logging
 
+from consumers.enrich import enrich
 from consumers.extract import Rejected, extract_article
-from newsmon.fetch import FetchError, fetch
+from newsmon.fetch import FetchError, fetch, set_host_limit
 from newsmon.settings import Settings
 from newsmon.stream import Output, StopFlag, create_topics, make_producer, run_loop
 from schemas import DiscoveredArticle, Topics, decode
@@ -19,6 +21,10 @@ log = logging.getLogger(__name__)
 def make_extract_handler(settings: Settings):
     def handle(_key: bytes | None, value: bytes) -> list[Output]:
         found = decode(DiscoveredArticle, value)
+        if not found.resolved:
+            # An aggregator's link we could not resolve: its page is the aggregator's, not the article.
+            log.info("extract: not fetching unresolved aggregator link %s (%s)", found.url, found.title)
+            return []
         try:
             page = fetch(found.url, allow_private=settings.allow_private_networks, timeout=settings.fetch_timeout)
         except FetchError as exc:
@@ -27,14 +33,16 @@ def make_extract_handler(settings: Settings):
             log.warning("extract: rejected %s: %s", found.url, exc)
             return []
         article = extract_article(page.body, found.url, found.published, feed_url=found.feed_url,
-                                  content_type=page.content_type)
+                                  content_type=page.content_type, fetched_url=page.url,
+                                  language_hint=found.language)
         if isinstance(article, Rejected):
-            log.info("extract: rejected %s: %s", found.url, article.reason)
+            log.info("extract: rejected %s (%s): %s", found.url, article.kind, article.reason)
             return []
         if not article.title and found.title:
             article = article.model_copy(update={"title": found.title})
         # Keep the key of the discovered record so an article stays on one partition end to end.
         article = article.model_copy(update={"canonical_url": found.canonical_url})
+        article = enrich(article)  # what the decider needs that does not depend on the story, computed here
         return [Output(settings.topic(Topics.EXTRACTED), found.canonical_url, article)]
 
     return handle
@@ -42,5 +50,6 @@ def make_extract_handler(settings: Settings):
 
 def run_extractor(settings: Settings, stop: StopFlag) -> None:
     create_topics(settings)
+    set_host_limit(settings.host_concurrency)
     run_loop(settings, stage="extract", topic=settings.topic(Topics.DISCOVERED), handler=make_extract_handler(settings),
              producer=make_producer(settings), stop=stop, max_records=10)  # each page may take a fetch timeout

@@ -1,4 +1,4 @@
-"""The `newsmon` command: run the pipeline or one stage, manage the local broker, replay, similarity."""
+"""The `newsmon` command: run the pipeline or one stage, manage the local broker and the feeds, replay, similarity."""
 from __future__ import annotations
 
 import argparse
@@ -133,6 +133,26 @@ def cmd_topic(args) -> int:
     return 0
 
 
+def cmd_feeds(args) -> int:
+    from producers import feeds_admin
+
+    settings = load_settings()
+    if args.action in ("add", "remove"):
+        if not args.url:
+            print(f"newsmon feeds {args.action}: give the feed's URL", file=sys.stderr)
+            return 2
+        try:
+            feeds_admin.send_command(settings, args.url, args.action)
+        except ValueError as exc:
+            print(f"newsmon feeds {args.action}: {exc}", file=sys.stderr)
+            return 2
+        print(f"{args.action}: {args.url} (the running producer takes it up within a second)")
+        return 0
+    rows = feeds_admin.list_feeds(settings)
+    print(json.dumps(feeds_admin.as_dicts(rows), indent=1) if args.json else feeds_admin.render(rows))
+    return 0
+
+
 def cmd_similarity(args) -> int:
     from consumers.matching import run_similarity
 
@@ -169,6 +189,11 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("seeds")
     t.add_argument("--into", required=True)
     t.set_defaults(func=cmd_topic)
+    p = sub.add_parser("feeds", help="list every feed with its state; add or remove a feed while newsmon runs")
+    p.add_argument("action", nargs="?", choices=("list", "add", "remove"), default="list")
+    p.add_argument("url", nargs="?")
+    p.add_argument("--json", action="store_true", help="the listing as JSON")
+    p.set_defaults(func=cmd_feeds)
     p = sub.add_parser("similarity", help="same-story score for each text1,text2 row of a CSV (JSON lines out)")
     p.add_argument("pairs")
     p.add_argument("--output", default="-")

@@ -30,7 +30,18 @@ class Settings(BaseSettings):
     broker_port: int = 9092
     topic_dir: Path = DEFAULT_TOPIC_DIR
     feeds: CommaList = ()  # replaces the topic's feed list when set
-    poll_seconds: float = 300.0
+    poll_seconds: float = 300.0  # each feed's usual interval; hints and back-off lengthen it, within the bounds
+    poll_min_seconds: float = 60.0  # never poll a feed more often than this
+    poll_max_seconds: float = 21_600.0  # the longest wait: cache hints and failure back-off stop here
+    poll_jitter: float = 0.1  # ± share of each wait, so feeds polled together drift apart
+    poll_workers: int = 16  # feeds fetched at once (across hosts)
+    host_concurrency: int = 4  # requests in flight per host (feeds and pages)
+    failing_after: int = 3  # consecutive failures before a feed is reported as failing
+    search_services: CommaList = ("gdelt", "google_news", "bing_news")  # which services the topic's queries use
+    gdelt_url: str = "https://api.gdeltproject.org/api/v2/doc/doc"
+    gdelt_gap_seconds: float = 5.0  # GDELT asks for at most one request every 5 seconds
+    google_news_url: str = "https://news.google.com"  # its RSS search and its link decoder
+    bing_news_url: str = "https://www.bing.com/news/search"
     partitions: int = 3
     slack_webhook_url: str | None = None
     smtp_url: str | None = None  # smtp://user:pass@host:587 (STARTTLS when offered), smtps://host:465
@@ -44,7 +55,7 @@ class Settings(BaseSettings):
     embeddings: bool = True  # `newsmon similarity` adds multilingual embeddings when their packages are installed
     heartbeat_file: Path | None = None  # touched while a stage's loop is alive (container health checks)
 
-    @field_validator("feeds", "email_to", mode="before")
+    @field_validator("feeds", "email_to", "search_services", mode="before")
     @classmethod
     def _split(cls, value: object) -> object:
         if isinstance(value, str):

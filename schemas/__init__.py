@@ -10,8 +10,11 @@ from schemas.messages import (
     DeliveryRecord,
     DiscoveredArticle,
     ExtractedArticle,
+    FeedCommand,
+    FeedMemory,
     FeedState,
     Message,
+    SeenArticle,
     Source,
     StateRecord,
     decode,
@@ -21,6 +24,6 @@ from schemas.topics import Topics, TopicSpec, all_topics, dlq_topic, topic_name
 
 __all__ = [
     "SCHEMA_VERSION", "Alert", "DeadLetter", "Decision", "DeliveryRecord", "DiscoveredArticle",
-    "ExtractedArticle", "FeedState", "Message", "Source", "StateRecord", "Topics", "TopicSpec",
+    "ExtractedArticle", "FeedCommand", "FeedMemory", "FeedState", "SeenArticle", "Message", "Source", "StateRecord", "Topics", "TopicSpec",
     "all_topics", "decode", "dlq_topic", "encode", "topic_name",
 ]

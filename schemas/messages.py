@@ -29,16 +29,32 @@ class Message(BaseModel):
         return v
 
 
-class DiscoveredArticle(Message):
-    """A feed entry that points at an article nobody has processed yet."""
+DateStatus = Literal["ok", "missing", "future", "unparseable"]
 
-    url: str
+
+class DiscoveredArticle(Message):
+    """A feed entry that points at an article nobody has processed yet.
+
+    Published once per canonical URL; a later change of its title is published again under the same key with
+    `revision` raised. `resolved` is False when the entry's link is an aggregator's token that could not be turned
+    into the publisher's URL (Google News): such a record keeps its title, site and summary, and is never fetched.
+    """
+
+    url: str  # the publisher's URL (or the aggregator's link when `resolved` is False)
     canonical_url: str
-    feed_url: str
+    feed_url: str  # the first feed that listed it
     title: str = ""
     summary: str = ""
-    published: datetime | None = None
+    published: datetime | None = None  # aware UTC; None when the feed gave no usable date (see date_status)
     discovered_at: datetime = Field(default_factory=utcnow)
+    revision: int = 0
+    feed_urls: list[str] = Field(default_factory=list)  # every feed that listed it when it was published
+    site: str = ""  # the publisher's host name ("reuters.com")
+    site_name: str = ""  # the publisher's name as the feed gives it ("Reuters")
+    language: str | None = None  # ISO 639-1 hint from the feed or the search query; the extractor decides
+    date_status: DateStatus = "ok"  # why `published` is None (missing, unparseable) or was refused (future)
+    resolved: bool = True
+    aggregator_url: str = ""  # the aggregator's link that led here (Google News, Bing), when there was one
 
 
 class ExtractedArticle(Message):
@@ -113,16 +129,55 @@ class StateRecord(Message):
 
 
 class FeedState(Message):
-    """What a producer remembers of a feed: conditional-GET validators, entries already published, last outcome."""
+    """What a producer knows of a feed: conditional-GET validators, its schedule and its last outcome.
+
+    Small on purpose (it is written after every poll, 304s included); the articles already published are kept
+    per article on their own compacted topic (SeenArticle).
+    """
 
     feed_url: str
     etag: str | None = None
     last_modified: str | None = None
-    seen: list[str] = Field(default_factory=list)  # canonical URLs, newest last, bounded
+    seen: list[str] = Field(default_factory=list)  # read from older records only; see SeenArticle
     last_status: str = "never"  # one of producers.feed_poll.FeedStatus
     last_error: str = ""
     checked_at: datetime | None = None
-    failures: int = 0
+    failures: int = 0  # consecutive
+    kind: str = "feed"  # feed, gdelt, google_news, bing_news
+    last_success_at: datetime | None = None
+    next_poll_at: datetime | None = None
+    interval_seconds: float | None = None  # the wait chosen after the last poll (hints, back-off, bounds)
+    items_published: int = 0
+    polls: int = 0
+
+
+class SeenArticle(BaseModel):
+    """What the producer remembers of one published article: the titles published (a changed title becomes a new
+    revision) and the aggregator links that led to it (never decoded twice)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    canonical_url: str
+    revision: int = 0
+    title_keys: list[str] = Field(default_factory=list)  # short hashes of normalised titles published
+    aliases: list[str] = Field(default_factory=list)  # aggregator links (canonical) that led to it
+    first_seen_at: datetime = Field(default_factory=utcnow)
+
+
+class FeedMemory(Message):
+    """The articles one feed has listed, newest last, bounded (compacted, keyed by feed URL): the producer's
+    durable seen-set is the union over feeds. Written only when a feed lists something it had not listed before,
+    so a feed that answers 304, or lists what it listed before, costs no write."""
+
+    feed_url: str
+    articles: list[SeenArticle] = Field(default_factory=list)
+
+
+class FeedCommand(Message):
+    """An operator's change to the feed list at run time (compacted, keyed by feed URL: the latest wins)."""
+
+    feed_url: str
+    action: Literal["add", "remove"]
+    issued_at: datetime = Field(default_factory=utcnow)
 
 
 class DeliveryRecord(Message):

@@ -26,6 +26,9 @@ class Topics:
     ALERTS = TopicSpec("alerts", key="development id")
     # State, rebuilt by reading from the beginning at start-up.
     FEED_STATE = TopicSpec("state.feeds", key="feed URL", compacted=True, scaled=False)
+    # The producer's seen-set: per feed, the articles it listed (their union is what was published).
+    FEED_MEMORY = TopicSpec("state.feed_memory", key="feed URL", compacted=True, scaled=False)
+    FEED_COMMANDS = TopicSpec("commands.feeds", key="feed URL", compacted=True, scaled=False)
     DECIDER_STATE = TopicSpec("state.decider", key="record kind:id", compacted=True, scaled=False)
     DELIVERIES = TopicSpec("state.deliveries", key="alert id:revision:channel", compacted=True, scaled=False)
 

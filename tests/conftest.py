@@ -58,7 +58,7 @@ def kafka(broker_settings, tmp_path) -> Settings:
     """Broker settings with a namespace of this test's own, so tests never see each other's records."""
     return broker_settings.model_copy(update={
         "namespace": f"t{uuid.uuid4().hex[:10]}", "allow_private_networks": True, "poll_seconds": 1.0,
-        "max_attempts": 2, "partitions": 2})
+        "max_attempts": 2, "partitions": 2, "gdelt_gap_seconds": 0.0})
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Callable
 
 
 @dataclass
@@ -17,28 +18,72 @@ class Route:
     etag: str | None = None
     delay: float = 0.0  # seconds before answering (a slow site)
     location: str | None = None  # redirect target
+    headers: dict[str, str] = field(default_factory=dict)  # more response headers (Cache-Control, Retry-After...)
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+Responder = Callable[[Request], Route]
 
 
 class Site:
-    """Serves `routes` (path → Route); records every request path and If-None-Match."""
+    """Serves `routes` (exact path with its query → Route) and `responders` (path prefix → a function of the
+    request, for services that answer by query); records every request and the most requests it served at once."""
 
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.routes: dict[str, Route] = {}
+        self.responders: dict[str, Responder] = {}
         self.requests: list[tuple[str, str | None]] = []
+        self.log: list[Request] = []
+        self.active = 0
+        self.most_at_once = 0
+        self._lock = threading.Lock()
         site = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as real servers do
+
             def do_GET(self):  # noqa: N802
-                site.requests.append((self.path, self.headers.get("If-None-Match")))
-                route = site.routes.get(self.path)
+                self._answer("GET")
+
+            def do_POST(self):  # noqa: N802
+                self._answer("POST")
+
+            def _answer(self, method: str) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                request = Request(method, self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+                with site._lock:
+                    site.requests.append((self.path, self.headers.get("If-None-Match")))
+                    site.log.append(request)
+                    site.active += 1
+                    site.most_at_once = max(site.most_at_once, site.active)
+                try:
+                    route = site.route_for(request)
+                    if route is not None and route.delay:
+                        time.sleep(route.delay)
+                    self._send(route, request)
+                finally:
+                    with site._lock:
+                        site.active -= 1
+
+            def _send(self, route: Route | None, request: Request) -> None:
                 if route is None:
                     self.send_response(404)
+                    self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
-                if route.delay:
-                    time.sleep(route.delay)
-                if route.etag and self.headers.get("If-None-Match") == route.etag:
+                if route.etag and request.headers.get("if-none-match") == route.etag:
                     self.send_response(304)
+                    self.send_header("ETag", route.etag)
+                    for name, value in route.headers.items():
+                        self.send_header(name, value)
+                    self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
                 self.send_response(route.status)
@@ -48,19 +93,35 @@ class Site:
                 self.send_header("Content-Length", str(len(route.body)))
                 if route.etag:
                     self.send_header("ETag", route.etag)
+                for name, value in route.headers.items():
+                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(route.body)
 
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            daemon_threads = True
+            request_queue_size = 256
+
+        self.server = Server((host, port), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
+    def route_for(self, request: Request) -> Route | None:
+        route = self.routes.get(request.path)
+        if route is not None:
+            return route
+        for prefix, responder in self.responders.items():
+            if request.path.startswith(prefix):
+                return responder(request)
+        return None
+
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
 
     def url(self, path: str) -> str:
         return self.base + path

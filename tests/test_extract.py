@@ -66,3 +66,46 @@ def test_extraction_quality_on_real_pages():
     assert checked >= 50, f"only {checked} pages found"
     print(f"extraction: {good}/{checked} real pages with every expected snippet and no unwanted one")
     assert good / checked >= 0.55, f"{good}/{checked}"  # trafilatura alone scores 47-49/80 on this check
+
+
+PERSIAN = ["روسیه و ایران روز سه‌شنبه در مسکو دور سوم گفت‌وگوها درباره سامانه‌های پدافند هوایی را برگزار کردند.",
+           "به گفته معاونان وزیران، قرارداد همکاری راهبردی به‌زودی امضا می‌شود و تحویل‌ها سال آینده انجام خواهد شد.",
+           "مقام‌های دو کشور گفت‌وگوها را سازنده خواندند و گفتند نشست‌های بعدی در تهران برگزار می‌شود."]
+
+
+def test_persian_keeps_its_zero_width_non_joiners():
+    article = extract_article(page(PERSIAN, lang="fa").encode("utf-8"), "https://fa.example/a")
+    assert not isinstance(article, Rejected), article
+    assert "می\u200cشود" in article.text and "گفت\u200cوگوها" in article.text
+    assert "میشود" not in article.text and "\ufffc" not in article.text
+    assert article.language == "fa"
+
+
+BANNER = ("<div id='onetrust-banner-sdk'><p>We value your privacy. We and our partners use cookies to store and "
+          "access information on your device. By clicking Accept you consent to this.</p><button>Accept</button></div>")
+
+
+def test_consent_walls_paywall_stubs_and_challenges_are_rejected_with_that_reason():
+    consent = f"<html><head><title>Privacy settings</title></head><body>{BANNER}</body></html>"
+    assert extract_article(consent, "https://news.example/a") == Rejected(
+        "consent wall", "consent_wall")
+    redirected = extract_article(page(ARTICLE), "https://news.example/a",
+                                 fetched_url="https://consent.example.com/v2?continue=https://news.example/a")
+    assert isinstance(redirected, Rejected) and redirected.kind == "consent_wall"
+    challenge = ("<html><head><title>Just a moment...</title></head><body><div id='cf-challenge-running'>Checking "
+                 "your browser before accessing news.example.</div><script src='/cdn-cgi/challenge-platform/x.js'>"
+                 "</script></body></html>")
+    assert extract_article(challenge, "https://news.example/a").kind == "captcha"
+    teaser = ARTICLE[0] + " " + ARTICLE[1]
+    paywall = page([teaser, "Subscribe to continue reading. Already a subscriber? Log in."]).replace(
+        "</head>", '<script type="application/ld+json">{"@type":"NewsArticle","isAccessibleForFree":"False"}'
+                   "</script></head>")
+    result = extract_article(paywall, "https://news.example/a")
+    assert isinstance(result, Rejected) and result.kind == "paywall", result
+
+
+def test_an_article_with_a_cookie_banner_and_a_comment_captcha_is_still_an_article():
+    html = page(ARTICLE * 3).replace("<footer>", BANNER + "<div class='g-recaptcha' data-sitekey='x'></div><footer>")
+    article = extract_article(html, "https://news.example/world/talks")
+    assert not isinstance(article, Rejected), article
+    assert "third round of talks" in article.text and "partners use cookies" not in article.text

@@ -35,3 +35,18 @@ def test_topic_names_are_namespaced_and_state_topics_compacted():
     names = {topic_name(s, "ns") for s in all_topics()}
     assert "ns.articles.discovered" in names and "ns.articles.discovered.dlq" in names
     assert Topics.DECIDER_STATE.compacted and Topics.FEED_STATE.compacted and not Topics.DISCOVERED.compacted
+
+
+def test_a_feed_state_written_before_the_new_fields_is_still_read():
+    from schemas import FeedState
+
+    old = b'{"schema_version":1,"feed_url":"https://f.example/rss","etag":"\\"v1\\"","seen":["https://n.example/a"],' \
+          b'"last_status":"ok","last_error":"","checked_at":"2024-10-01T12:00:00Z","failures":0}'
+    state = decode(FeedState, old)
+    assert state.seen == ["https://n.example/a"] and state.next_poll_at is None and state.items_published == 0
+
+
+def test_a_discovered_article_written_before_the_new_fields_is_still_read():
+    old = b'{"schema_version":1,"url":"u","canonical_url":"u","feed_url":"f","title":"t"}'
+    article = decode(DiscoveredArticle, old)
+    assert article.revision == 0 and article.resolved and article.feed_urls == [] and article.date_status == "ok"

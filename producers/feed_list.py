@@ -1,0 +1,89 @@
+"""Which feeds the producer polls: the configured list (NEWSMON_FEEDS, or the topic folder's direct feeds plus
+search feeds built from its queries), changed at run time by the operator's commands (`newsmon feeds add/remove`).
+
+The topic's queries come from `[queries]` in `<topic>/topic.toml` (one list per language code) when it has them;
+otherwise from `query <lang>: <text>` lines in `<topic>/feeds.txt`, the fallback the default story ships.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import tomllib
+from pathlib import Path
+
+from newsmon.settings import Settings
+from producers.search import SearchServices, search_feed_urls
+from schemas import FeedCommand
+
+log = logging.getLogger(__name__)
+_QUERY_LINE = re.compile(r"^query\s+([a-z]{2,3})\s*:\s*(.+)$", re.I)
+
+
+def services(settings: Settings) -> SearchServices:
+    return SearchServices(gdelt_url=settings.gdelt_url, google_news_url=settings.google_news_url,
+                          bing_news_url=settings.bing_news_url, enabled=tuple(settings.search_services))
+
+
+def read_listing(path: Path) -> tuple[list[str], dict[str, list[str]]]:
+    """feeds.txt: one feed URL a line, or `query <lang>: <text>`; `#` starts a comment."""
+    urls: list[str] = []
+    queries: dict[str, list[str]] = {}
+    if not path.exists():
+        return urls, queries
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        line = raw.split("#", 1)[0].strip() if not raw.lstrip().startswith("query") else raw.strip()
+        if not line:
+            continue
+        query = _QUERY_LINE.match(line)
+        if query:
+            queries.setdefault(query.group(1).lower(), []).append(query.group(2).strip())
+        elif line.startswith(("http://", "https://")):
+            urls.append(line)
+        else:
+            log.warning("%s:%d: neither a feed URL nor `query <lang>: <text>`: %r", path, number, line)
+    return urls, queries
+
+
+def topic_queries(topic_dir: Path) -> dict[str, list[str]] | None:
+    """`[queries]` of the topic's topic.toml (None when it has none)."""
+    path = topic_dir / "topic.toml"
+    if not path.exists():
+        return None
+    try:
+        with path.open("rb") as handle:
+            table = tomllib.load(handle).get("queries")
+    except (tomllib.TOMLDecodeError, OSError) as exc:
+        log.warning("%s: cannot read its [queries]: %s", path, exc)
+        return None
+    if not isinstance(table, dict) or not table:
+        return None
+    return {str(lang): [str(q) for q in (qs if isinstance(qs, list) else [qs]) if str(q).strip()]
+            for lang, qs in table.items()}
+
+
+def configured_feeds(settings: Settings) -> list[str]:
+    """NEWSMON_FEEDS, or the topic's direct feeds followed by its search feeds."""
+    if settings.feeds:
+        return list(dict.fromkeys(settings.feeds))
+    direct, fallback = read_listing(settings.topic_dir / "feeds.txt")
+    queries = topic_queries(settings.topic_dir) or fallback
+    return list(dict.fromkeys(direct + search_feed_urls(queries, services(settings))))
+
+
+class FeedList:
+    """The configured feeds with the operator's commands applied (the latest command per URL wins)."""
+
+    def __init__(self, configured: list[str]):
+        self.configured = list(configured)
+        self.commands: dict[str, FeedCommand] = {}
+
+    def apply(self, command: FeedCommand) -> bool:
+        """True when the command changes the list."""
+        before = self.active()
+        self.commands[command.feed_url] = command
+        return self.active() != before
+
+    def active(self) -> list[str]:
+        removed = {u for u, c in self.commands.items() if c.action == "remove"}
+        added = [u for u, c in self.commands.items() if c.action == "add" and u not in self.configured]
+        return [u for u in self.configured + added if u not in removed]
