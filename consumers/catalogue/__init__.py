@@ -32,6 +32,11 @@ class KindSpec:
     objects: tuple[str, ...]  # one of these object classes must stand near the word (empty: any)
     aimed: bool = False  # aimed at someone: a third state where it happens is its counterpart
     span_days: int = 7  # how long one occurrence lasts and is reported
+    family: str = ""  # kinds told with the same words, compared with each other
+
+    @property
+    def family_id(self) -> str:
+        return self.family or self.id
 
     @property
     def directed(self) -> bool:
@@ -49,7 +54,7 @@ def kinds() -> dict[str, KindSpec]:
         out[kid] = KindSpec(id=kid, label=spec.get("label", kid), roles=spec.get("roles", "joint"),
                             repeatable=bool(spec.get("repeatable", True)), priority=int(spec.get("priority", 10)),
                             objects=tuple(spec.get("objects", ())), aimed=bool(spec.get("aimed", False)),
-                            span_days=int(spec.get("span_days", 7)))
+                            span_days=int(spec.get("span_days", 7)), family=str(spec.get("family", "")))
     return out
 
 

@@ -44,13 +44,14 @@ class Knowledge:
         self.count = 0
 
     def add(self, known: Known) -> None:
-        self._by_kind.setdefault(known.event.kind, []).append(known)
+        self._by_kind.setdefault(catalogue.kind(known.event.kind).family_id, []).append(known)
         if known.status == "announced" and not known.event.happened:
             self.announced.append(known)
         self.count += 1
 
     def of_kind(self, kind: str) -> list[Known]:
-        return self._by_kind.get(kind, [])
+        """Known events of the kind's family."""
+        return self._by_kind.get(catalogue.kind(kind).family_id, [])
 
     def all(self) -> list[Known]:
         return [k for items in self._by_kind.values() for k in items]
@@ -70,7 +71,7 @@ def _days(a: date | None, b: date | None) -> int | None:
 
 def same_occurrence(topic: Topic, e: Event, k: Event, *, seed: bool = False, development: bool = True) -> bool:
     """Are `e` and `k` reports of one development, modality aside?"""
-    if e.kind != k.kind or set(e.parties) != set(k.parties):
+    if catalogue.kind(e.kind).family_id != catalogue.kind(k.kind).family_id or set(e.parties) != set(k.parties):
         return False
     spec = catalogue.kind(e.kind)
     common_people = set(e.people) & set(k.people)
@@ -151,7 +152,7 @@ def announced_for(topic: Topic, knowledge: Knowledge, e: Event) -> Known | None:
     """The announced (not yet happened) development that `e` makes come true, if any."""
     found = []
     for k in knowledge.announced:
-        if (k.event.kind == e.kind and same_occurrence(topic, e, k.event)) or same_occasion(e, k.event):
+        if same_occurrence(topic, e, k.event) or same_occasion(e, k.event):
             found.append(k)
     return min(found, key=_rank) if found else None
 

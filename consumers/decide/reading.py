@@ -28,7 +28,8 @@ CLAUSE_REACH = 10  # how far before it an auxiliary of its clause reaches
 MARK_AFTER = 3  # and after it (auxiliaries and modals at the end of a verb-final clause)
 NEGATION_REACH = 3
 INFINITIVE_REACH = 4
-LIGHT_VERB_REACH = 3  # words between a verb and the event noun that is its object  # words between an infinitive marker and the event noun its verb governs
+LIGHT_VERB_REACH = 3
+GUEST_REACH = 4  # words between a host verb and the guest it receives  # words between a verb and the event noun that is its object  # words between an infinitive marker and the event noun its verb governs
 CONTENT_WORD_IDF = 3.0
 ROLE_REACH = 2  # a preposition marks the party at most this many words after it ("to the Iranian side")
 BACKGROUND_DAYS = 45  # an event the sentence dates this long before the article is background
@@ -294,8 +295,10 @@ def _sentence_events(topic: Topic, a: SentenceAnalysis, mentions: list[Mention],
             continue  # "launched an offensive" is no launch
         if trig.field == "with_object" and not _object_in_clause(a, objects, trig):
             continue  # "وقع انفجار" (an explosion occurred) is no signing
-        if trig.field == "host" and _received_from(a, trig, mentions):
-            continue  # "warnings received from India": a thing received, not a visitor
+        if trig.field == "host" and (_received_from(a, trig, mentions) or not _guest_beside(a, trig, mentions)):
+            continue  # "warnings received from India", "adopted a schedule": a thing received, not a visitor
+        if trig.kind.roles == "organisation" and not _organisation_acts(a, trig, mentions):
+            continue  # "Baku's decision to end its restrictions" is one party's, not an organisation's
         modality = _modality(a, prof, trig)
         parties, agent, host, others, named = _participants(topic, a, mentions, lead_parties, trig)
         obj = _object(objects, trig, a)
@@ -321,6 +324,27 @@ def _receiving(a: SentenceAnalysis, trig: _Trigger) -> bool:
     """The clause tells the event from the side that received it (a word of receiving stands in it)."""
     lo, hi = a.segment(trig.start)
     return trig.field == "receive" or any(w.tag.endswith(":receive") and lo <= w.start < hi for w in a.words)
+
+
+def _organisation_acts(a: SentenceAnalysis, trig: _Trigger, mentions: list[Mention]) -> bool:
+    """An organisation's decision has an actor that is neither party: a third state or union named in the clause
+    (the EU, the UN), or an organisation's acronym (OSCE, ÖSE, ОБСЕ, NATO)."""
+    lo, hi = a.segment(trig.start)
+    if any(m.party and trig.start - 2 <= m.end <= trig.start for m in mentions):
+        return False  # "Baku's decision", "Azerbaijan decided": a party's own
+    covered = {k for m in mentions for k in range(m.start, m.end)}
+    if any(not m.party and lo <= m.start < hi for m in mentions):
+        return True
+    return any(lo <= i < hi and i not in covered and len(t.text) >= 3 and t.text.isupper() and t.text.isalpha()
+               for i, t in enumerate(a.tokens))
+
+
+def _guest_beside(a: SentenceAnalysis, trig: _Trigger, mentions: list[Mention]) -> bool:
+    """To host is to receive someone: a party or one of its people stands in the verb's clause after it (or before
+    it where the verb ends the clause)."""
+    lo, hi = a.segment(trig.start)
+    before = profile(a.lang).verb_final
+    return any(m.party and (trig.end <= m.start < hi or (before and lo <= m.start < trig.start)) for m in mentions)
 
 
 def _received_from(a: SentenceAnalysis, trig: _Trigger, mentions: list[Mention]) -> bool:
@@ -591,26 +615,36 @@ def _object(objects: list[tuple[int, str]], trig: _Trigger, a: SentenceAnalysis)
 
 def _date(a: SentenceAnalysis, trig: _Trigger, published: date | None, *,
           future: bool) -> tuple[date | None, str | None, bool]:
-    """The date the sentence gives the event (nearest in its clause, most precise), else the publication's."""
+    """The date the sentence gives the event: in its own clause (the most precise, the nearest), else in the clause
+    that introduces it ("Aliyev's announcement on Oct. 18 that Azerbaijan had lifted ..."), else the publication's.
+    A date of a clause after it belongs to something else ("..., after Putin sent troops in 2022")."""
     fallback = (published, "day" if published else None, False)
     if not a.dates:
         return fallback
     lo, hi = a.segment(trig.start)
+    found = _dates_between(a, lo, hi, trig, published, future)
+    if not found and lo > 0:
+        found = _dates_between(a, a.segment(lo - 1)[0], lo, trig, published, future)
+    if not found:
+        return fallback
+    ev = min(found, key=lambda c: c[:3])[3]
+    return ev.day, ev.precision, True
+
+
+def _dates_between(a: SentenceAnalysis, lo: int, hi: int, trig: _Trigger, published: date | None,
+                   future: bool) -> list[tuple]:
     precision_rank = {"day": 0, "month": 1, "year": 2}
-    candidates = []
+    out = []
     for d in a.dates:
         if not lo <= d.pos < hi:
-            continue  # the date of another clause ("..., after Putin sent troops in 2022")
+            continue
         if published is None and d.year is None:
             continue  # a weekday, "yesterday" or a day without its year needs the publication date
         ev = resolve(d, published or date(d.year or 2000, 1, 1), future=future)
         if ev is None or ev.day.year < 1950 or (published and ev.day > published + timedelta(days=400)):
             continue
-        candidates.append((not (lo <= d.pos < hi), precision_rank[ev.precision], abs(d.pos - trig.start), d.pos, ev))
-    if not candidates:
-        return fallback
-    ev = min(candidates, key=lambda c: c[:4])[4]
-    return ev.day, ev.precision, True
+        out.append((precision_rank[ev.precision], abs(d.pos - trig.start), d.pos, ev))
+    return out
 
 
 def other_kind_event(a: SentenceAnalysis, parties: tuple[str, ...], index: int, in_title: bool,

@@ -131,6 +131,7 @@ _SENT_SPLIT = re.compile(
     r"(?<=[^\W\d]{2}[!?؟…])\s+|(?<=[^\W\d]{2}\.)\s+(?![^\W\d_](?<=[a-zà-ÿа-яёіїєα-ωß]))"
     r"|(?<=[.!?…][\"”»“])\s+|(?<=[^\d\s][.!?؟])\s+(?=[\"„«“A-ZÀ-ÞА-ЯЁІЇЄΑ-Ω\u0600-\u06ff])")
 # An abbreviation before a full stop does not end the sentence ("M. Trump", "Dr. Smith").
+_NUMBERED = re.compile(r"(?:^|\s)[A-ZА-ЯΑ-Ω][a-zа-яα-ω]{1,3}\.$")
 _ABBREVIATION = re.compile(r"(?:^|\s)[A-ZА-ЯΑ-Ω][a-zа-яα-ω]?\.$")
 
 
@@ -146,9 +147,13 @@ def sentences(text: str) -> list[str]:
             piece = piece.strip()
             if not piece:
                 continue
+            if pending and _NUMBERED.search(pending) and not _ABBREVIATION.search(pending) \
+                    and not piece[:1].isdigit():
+                out.append(pending)  # held for a number that did not come
+                pending = ""
             pending = f"{pending} {piece}" if pending else piece
-            if _ABBREVIATION.search(pending) and len(pending.split()) < 60:
-                continue
+            if len(pending.split()) < 60 and (_ABBREVIATION.search(pending) or _NUMBERED.search(pending)):
+                continue  # "M. Trump", "Dr. Smith"; "Oct. 18", "No. 5" if a number follows
             out.append(pending)
             pending = ""
         if pending:
