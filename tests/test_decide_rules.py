@@ -346,9 +346,10 @@ def test_a_headline_never_says_done_of_a_plan(lang, planned, done, negated):
     assert not headline(topic, _lead_event(lang, done)).startswith(("Planned", "Scheduled", "Announced"))
 
 
-def test_the_alert_is_the_reading_that_decided():
+@pytest.mark.parametrize("lang,title,text", THREE_COUNTRY_DRILL, ids=[c[0] for c in THREE_COUNTRY_DRILL])
+def test_the_alert_is_the_reading_that_decided(lang, title, text):
     state = DeciderState(make_topic())
-    out = run(state, article("drill", "en", *THREE_COUNTRY_DRILL[0][1:]))
+    out = run(state, article("drill", lang, title, text))
     assert out.alert.alert_id == out.decision.development_id
     assert out.alert.kind == out.decision.kind == "joint_exercise"
     assert out.alert.modality == out.decision.modality == "done"

@@ -249,11 +249,25 @@ def _judge_done(done: list[Event], ctx: _Context) -> Verdict:
     if announcement is not None:
         return Verdict("new_development", f"{decisive.kind} happened as announced in {announcement.source}", decisive,
                        announcement.development, (announcement.source,), announcement)
-    package = _same_occasion_development(decisive, done[1:], ctx)
+    package = _same_occasion_development(decisive, done[1:], ctx) or _same_story_unlisted(ctx)
     if package is not None:
         return package
     return Verdict("new_development", f"new {decisive.kind}, not reported before", decisive,
                    _development_id(topic, decisive, ctx.article.canonical_url or ctx.article.url))
+
+
+def _same_story_unlisted(ctx: _Context) -> Verdict | None:
+    """A development of a kind the catalogue lacks was recognised by its story, not by an event: a report that tells
+    the same story closely joins it, whichever was read first."""
+    for m in ctx.story:
+        if m.level not in ("copy", "same_story") or m.score < FALLBACK_SAME:
+            continue
+        dev = ctx.state.doc_dev.get(m.doc_id)
+        alert = ctx.state.developments.get(dev) if dev else None
+        if alert and alert.get("kind") == OTHER_KIND:
+            return Verdict("corroboration", f"same story as {m.doc_id}, a development of an unlisted kind",
+                           development=dev, matched=(m.doc_id,))
+    return None
 
 
 def _same_occasion_development(decisive: Event, others: list[Event], ctx: _Context) -> Verdict | None:

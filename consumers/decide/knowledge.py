@@ -89,6 +89,8 @@ def same_occurrence(topic: Topic, e: Event, k: Event, *, seed: bool = False, dev
         return False  # a declaration signed is not the treaty signed
     if seed and e.happened and _after_the_seeds(topic, e):
         return False  # news long after the user read the seeds is not what the seeds told, whatever its kind
+    if spec.repeatable and e.planned and k.happened and e.date and k.date and e.date > k.date:
+        return False  # a plan for after a known occurrence is the plan of another one ("will talk on Monday")
     if not spec.repeatable and (seed or development or not e.happened):
         # a document is signed, ratified, put into force once: a later report of it is a report of it (a plan
         # stands until it happens); a quiet report far apart in time is another one
