@@ -69,8 +69,10 @@ class ExtractedArticle(Message):
     published: datetime | None = None
     sitename: str | None = None
     extracted_at: datetime = Field(default_factory=utcnow)
-    # the story index's signature of the text (consumers.matching), computed where extraction scales out
+    # computed where extraction scales out, the same for every story: the story index's signature of the text
+    # (consumers.matching) and the reading of the lead (consumers.decide.reading.carried_reading)
     signature: dict[str, Any] | None = None
+    reading: dict[str, Any] | None = None
 
 
 class Source(BaseModel):

@@ -17,7 +17,7 @@ from consumers.catalogue import OTHER_KIND
 from consumers.decide.event import DONE, NOT_FACTS, ONGOING, Event
 from consumers.decide.headline import headline
 from consumers.decide.knowledge import Knowledge, Known, announced_for, fact_event, matches
-from consumers.decide.reading import Reading, read_lead
+from consumers.decide.reading import Reading, analyses_from, read_lead
 from consumers.language import detect_language
 from consumers.matching import StoryIndex
 from consumers.topics.model import Topic
@@ -118,7 +118,8 @@ def decide(article: ExtractedArticle, state: DeciderState) -> Outcome:
     lang = article.language or detect_language(f"{article.title}\n{article.text}")
     published = _published(article)
     day = published.date() if published else None
-    reading = read_lead(state.topic, article.title, article.text, lang, day)
+    carried = analyses_from(article.reading, lang, article.title, state.topic.lead_sentences)
+    reading = read_lead(state.topic, article.title, article.text, lang, day, analyses=carried)
     context = _Context(article, state, lang, day)
     verdict = _choose(reading, context)
     return _write(verdict, reading, context)

@@ -36,25 +36,66 @@ def fact_event(fact: KnownFact) -> Event:
 
 
 class Knowledge:
-    """Known events, indexed by kind."""
+    """Known events, indexed by kind (its family) and by week: an event of a passing kind can only be another
+    report of one of the weeks around it, while what lasts (a document signed, ratified, in force; what the seeds
+    tell; a development) is compared whatever its date."""
 
     def __init__(self) -> None:
-        self._by_kind: dict[str, list[Known]] = {}
+        self._lasting: dict[str, list[Known]] = {}
+        self._by_week: dict[str, dict[int, list[Known]]] = {}
         self.announced: list[Known] = []  # plans of developments that have not happened yet
+        # where each distinct report is kept: a development told by hundreds of outlets alike is compared once
+        self._slots: dict[tuple, list[tuple[list[Known], int]]] = {}
         self.count = 0
 
     def add(self, known: Known) -> None:
-        self._by_kind.setdefault(catalogue.kind(known.event.kind).family_id, []).append(known)
-        if known.status == "announced" and not known.event.happened:
-            self.announced.append(known)
         self.count += 1
+        key = _report_key(known)
+        slots = self._slots.get(key)
+        if slots is not None:
+            # the same report again: it is represented by its least source, whatever order reports arrive in
+            for bucket, i in slots:
+                if known.source < bucket[i].source:
+                    bucket[i] = known
+            return
+        e = known.event
+        family = catalogue.kind(e.kind).family_id
+        lasting = e.date is None or e.modality == ONGOING or known.status == "seed" or \
+            (not catalogue.kind(e.kind).repeatable and known.status in ("alerted", "announced"))
+        bucket = self._lasting.setdefault(family, []) if lasting else \
+            self._by_week.setdefault(family, {}).setdefault(e.date.toordinal() // 7, [])  # type: ignore[union-attr]
+        bucket.append(known)
+        slots = [(bucket, len(bucket) - 1)]
+        if known.status == "announced" and not e.happened:
+            self.announced.append(known)
+            slots.append((self.announced, len(self.announced) - 1))
+        self._slots[key] = slots
 
-    def of_kind(self, kind: str) -> list[Known]:
-        """Known events of the kind's family."""
-        return self._by_kind.get(catalogue.kind(kind).family_id, [])
+    def of_kind(self, kind: str, around: date | None = None) -> list[Known]:
+        """Known events of the kind's family: all of them, or those that can be reports of an event dated `around`."""
+        family = catalogue.kind(kind).family_id
+        weeks = self._by_week.get(family, {})
+        if around is None:
+            dated = [k for week in sorted(weeks) for k in weeks[week]]
+        else:
+            reach = (catalogue.kind(kind).span_days + WEEK_MARGIN_DAYS) // 7 + 1
+            week = around.toordinal() // 7
+            dated = [k for w in range(week - reach, week + reach + 1) for k in weeks.get(w, ())]
+        return self._lasting.get(family, []) + dated
 
     def all(self) -> list[Known]:
-        return [k for items in self._by_kind.values() for k in items]
+        return [k for family in sorted(set(self._lasting) | set(self._by_week)) for k in self.of_kind(family)]
+
+
+WEEK_MARGIN_DAYS = 7
+
+
+def _report_key(known: Known) -> tuple:
+    """What matching reads of a known report; two reports alike in all of it are one report told twice (its
+    wording, sentence and trigger aside)."""
+    e = known.event
+    return (known.status, known.development, e.kind, e.modality, e.parties, e.agent, e.host, e.others, e.object,
+            e.date, e.date_precision, e.date_from_text, e.people, e.background)
 
 
 # Documents that one language names alike (German "Vertrag" is a treaty and a contract) are one kind of document
@@ -141,7 +182,8 @@ def matches(topic: Topic, knowledge: Knowledge, e: Event) -> list[Known]:
     """Known reports of `e`, first the most telling. A done event is known only from a done report (a plan does not
     make it known); a plan or an ongoing process is known from either."""
     out = []
-    for k in knowledge.of_kind(e.kind):
+    around = e.date if e.modality != ONGOING else None
+    for k in knowledge.of_kind(e.kind, around):
         if e.happened and k.event.modality != DONE and k.event.modality != ONGOING:
             continue
         if same_occurrence(topic, e, k.event, seed=k.status == "seed",

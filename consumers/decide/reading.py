@@ -9,9 +9,12 @@ Two layers, kept apart:
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property, lru_cache
+from pathlib import Path
 
 from consumers import catalogue
 from consumers.catalogue import DOCUMENT_OBJECTS, OTHER_KIND, KindSpec
@@ -19,9 +22,10 @@ from consumers.decide.event import DONE, Event
 from consumers.languages import LanguageProfile, profile
 from consumers.languages.dates import DateMention, find_dates, resolve
 from consumers.languages.lexicon import Match
-from consumers.languages.text import Token, lemma_of, sentences, tokenize
+from consumers.languages.text import Token, arabic_variants, lemma_of, sentences, tokenize
 from consumers.topics.model import Topic
 from consumers.topics.names import Mention
+from consumers.topics.places import PlaceMention, places
 
 MARK_BEFORE = 6  # how far before its event word a modality marker reaches (within the clause)
 CLAUSE_REACH = 10  # how far before it an auxiliary of its clause reaches
@@ -38,18 +42,70 @@ _CLAUSE_PUNCT = re.compile(r"[,;:()\[\]–—«»\"“”„]|\s-\s|،|؛")
 
 
 # ------------------------------------------------------------------------------------------------------ general
-@dataclass(frozen=True)
 class SentenceAnalysis:
-    """What a sentence says, before any story is applied to it."""
+    """What a sentence says, before any story is applied to it. Its words are read at once; the language's markers,
+    the catalogue's words and the dates only when a story asks (an article that names no party needs none). The
+    extract stage computes all of it once per article (`to_record`), and the decider reads it back."""
 
-    text: str
-    lang: str | None
-    tokens: list[Token]
-    markers: list[Match]  # the language's modality, negation, reporting, role and clause words
-    words: list[Match]  # the catalogue's kind, object, relation, legislature and time words
-    dates: list[DateMention]
-    breaks: tuple[int, ...]  # token positions that open a new clause (a comma, a dash, a subordinator)
-    word_breaks: tuple[int, ...]  # ... of those, the ones a word opens ("which", "after", "but")
+    def __init__(self, text: str, lang: str | None, tokens: list[Token] | None = None) -> None:
+        self.text = text
+        self.lang = lang
+        self.tokens: list[Token] = tokens if tokens is not None else tokenize(text, lang)
+
+    @cached_property
+    def places(self) -> list[PlaceMention]:
+        """States and capitals the sentence names (general: every story picks its parties among them)."""
+        return places().find(self.tokens, self.lang)
+
+    def to_record(self) -> dict:
+        """Everything read, as JSON (for the extracted-article message)."""
+        return {"text": self.text,
+                "tokens": [[t.text, t.low, t.lemma, t.fold, t.cap, t.start, t.end] for t in self.tokens],
+                "markers": [[m.tag, m.start, m.end] for m in self.markers],
+                "words": [[m.tag, m.start, m.end] for m in self.words],
+                "dates": [[getattr(d, f) for f in DateMention.__dataclass_fields__] for d in self.dates],
+                "word_breaks": list(self.word_breaks), "breaks": list(self.breaks),
+                "places": [[m.start, m.end, m.code, m.how, m.exact] for m in self.places]}
+
+    @classmethod
+    def from_record(cls, data: dict, lang: str | None) -> "SentenceAnalysis":
+        tokens = [Token(text=t[0], low=t[1], lemma=t[2], fold=t[3], cap=t[4], start=t[5], end=t[6],
+                        lows=arabic_variants(t[1])) for t in data["tokens"]]
+        a = cls(data["text"], lang, tokens)
+        # cached properties, filled from the record
+        a.__dict__["markers"] = [Match(tag, start, end, None) for tag, start, end in data["markers"]]  # type: ignore
+        a.__dict__["words"] = [Match(tag, start, end, None) for tag, start, end in data["words"]]  # type: ignore
+        a.__dict__["dates"] = [DateMention(*d) for d in data["dates"]]
+        a.__dict__["word_breaks"] = tuple(data["word_breaks"])
+        a.__dict__["breaks"] = tuple(data["breaks"])
+        a.__dict__["places"] = [PlaceMention(*m) for m in data["places"]]
+        return a
+
+    @cached_property
+    def markers(self) -> list[Match]:
+        """The language's modality, negation, reporting, role and clause words."""
+        return profile(self.lang).markers.find(self.tokens)
+
+    @cached_property
+    def words(self) -> list[Match]:
+        """The catalogue's kind, object, relation, legislature and time words."""
+        return catalogue.lexicon(self.lang).find(self.tokens)
+
+    @cached_property
+    def dates(self) -> list[DateMention]:
+        return find_dates(self.tokens, self.lang)
+
+    @cached_property
+    def word_breaks(self) -> tuple[int, ...]:
+        """Token positions a clause word opens ("which", "after", "but")."""
+        return tuple(sorted({m.start for m in self.markers if m.tag == "break" and m.start > 0}))
+
+    @cached_property
+    def breaks(self) -> tuple[int, ...]:
+        """Token positions that open a new clause: punctuation (a comma, a dash) or a clause word."""
+        toks = self.tokens
+        punct = {i for i in range(1, len(toks)) if _CLAUSE_PUNCT.search(self.text, toks[i - 1].end, toks[i].start)}
+        return tuple(sorted(punct | set(self.word_breaks)))
 
     def clause(self, pos: int) -> tuple[int, int]:
         """The stretch of words around `pos` between punctuation and clause words: a marker's reach."""
@@ -73,14 +129,44 @@ def _between(breaks: tuple[int, ...], pos: int, n: int) -> tuple[int, int]:
 
 
 def analyse_sentence(text: str, lang: str | None) -> SentenceAnalysis:
-    tokens = tokenize(text, lang)
-    markers = profile(lang).markers.find(tokens)
-    words = catalogue.lexicon(lang).find(tokens)
-    breaks = {i for i in range(1, len(tokens)) if _CLAUSE_PUNCT.search(text, tokens[i - 1].end, tokens[i].start)}
-    word_breaks = {m.start for m in markers if m.tag == "break" and m.start > 0}
-    return SentenceAnalysis(text=text, lang=lang, tokens=tokens, markers=markers, words=words,
-                            dates=find_dates(tokens, lang), breaks=tuple(sorted(breaks | word_breaks)),
-                            word_breaks=tuple(sorted(word_breaks)))
+    return SentenceAnalysis(text, lang)
+
+
+READING_VERSION = 1  # bump when what an analysis holds changes shape
+CARRIED_SENTENCES = 6  # the extract stage reads this many lead sentences: any topic's lead is a prefix of them
+
+
+@lru_cache(maxsize=1)
+def reading_version() -> str:
+    """The analysis a message carries is only as good as the language and catalogue data that made it: a digest of
+    them, so a decider reads an article again when an extract worker ran with other data."""
+    from consumers.topics.places import _CACHE_VERSION
+
+    digest = hashlib.sha1(f"{READING_VERSION}|{_CACHE_VERSION}".encode())
+    from consumers import languages
+
+    data = Path(catalogue.__file__).resolve().parent, Path(languages.__file__).resolve().parent
+    for folder in data:
+        for path in sorted(folder.rglob("*.toml")):
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def carried_reading(title: str, text: str, lang: str | None) -> dict:
+    """The lead, read with everything that does not depend on a story, as the extract stage carries it."""
+    units = lead_units(title, text, CARRIED_SENTENCES)
+    return {"version": reading_version(), "lang": lang, "title": bool(title),
+            "units": [SentenceAnalysis(u, lang).to_record() for u in units]}
+
+
+def analyses_from(carried: dict | None, lang: str | None, title: str, n: int) -> list[SentenceAnalysis] | None:
+    """The carried analyses of a lead of n sentences, or None when the message carries none that fits."""
+    if not carried or carried.get("version") != reading_version() or carried.get("lang") != lang \
+            or bool(carried.get("title")) != bool(title):
+        return None
+    units = carried.get("units") or []
+    return [SentenceAnalysis.from_record(u, lang) for u in units[:n + (1 if title else 0)]]
 
 
 def lead_units(title: str, text: str, n: int) -> list[str]:
@@ -120,13 +206,18 @@ def read_lead(topic: Topic, title: str, text: str, lang: str | None, published: 
               n: int | None = None, whole: bool = False,
               analyses: list[SentenceAnalysis] | None = None) -> Reading:
     """The lead (title + first sentences; with whole=True every sentence, as for seeds) read for `topic`."""
-    units = ([title] if title else []) + sentences(text) if whole else \
-        lead_units(title, text, n if n is not None else topic.lead_sentences)
+    if analyses is not None and not whole:
+        units = [a.text for a in analyses]
+    else:
+        units = ([title] if title else []) + sentences(text) if whole else \
+            lead_units(title, text, n if n is not None else topic.lead_sentences)
     if analyses is None:
         analyses = [analyse_sentence(u, lang) for u in units]
-    mentions = [topic.index.find(a.tokens, a.lang) for a in analyses]
+    mentions = [topic.index.find(a.tokens, a.lang, a.places) for a in analyses]
     context = 3 if not whole else len(units)
     lead_parties = _parties_named(mentions[:context + (1 if title else 0)])
+    if not lead_parties and not whole:  # the lead names none of the parties: nothing more to read for this story
+        return Reading(units=units, events=[], lead_parties=(), topical=False, has_title=bool(title))
     events: list[Event] = []
     for i, (a, ms) in enumerate(zip(analyses, mentions)):
         near = _parties_named(mentions[max(0, i - 2):i + 1]) if whole else lead_parties

@@ -79,7 +79,12 @@ class Lexicon:
         if entry is None:
             return
         self.entries.append(entry)
+        # a phrase is looked up by one of its words: the first of an ordered phrase, the longest (the rarest, not
+        # "of" or "the") of an unordered one
+        anchor = 0 if self.ordered else max(range(len(entry.parts)), key=lambda n: (len(entry.parts[n].low), -n))
         for i, part in enumerate(entry.parts):
+            if i != anchor:
+                continue
             if part.prefix:
                 self._prefixes.setdefault(part.low[:3], []).append((entry, i))
                 continue
@@ -100,7 +105,7 @@ class Lexicon:
     def _part_matches(self, part: Part, tok: Token, surface_only: bool) -> bool:
         if part.prefix:
             return tok.low.startswith(part.low)
-        lows = arabic_variants(tok.low) if is_arabic_script(tok.low) else (tok.low,)
+        lows = tok.lows or (tok.low,)
         if part.low in lows or (part.bare and part.bare in lows):
             return True
         if surface_only:
@@ -117,7 +122,7 @@ class Lexicon:
 
     def _candidates(self, tok: Token) -> list[tuple[Entry, int]]:
         out: list[tuple[Entry, int]] = []
-        lows = arabic_variants(tok.low) if is_arabic_script(tok.low) else (tok.low,)
+        lows = tok.lows or (tok.low,)
         for low in lows:
             out.extend(self._by_low.get(low, ()))
             out.extend(self._by_lemma.get(low, ()))
@@ -131,8 +136,9 @@ class Lexicon:
         out.extend(self._prefixes.get(tok.low[:3], ()))
         if self.compounds and len(tok.low) > MIN_COMPOUND_HEAD + 2:
             for cut in range(3, len(tok.low) - MIN_COMPOUND_HEAD + 1):
-                out.extend(e for e in self._by_low.get(tok.low[cut:], ()) if len(e[0].parts) == 1)
-                out.extend(e for e in self._by_lemma.get(tok.lemma[cut:], ()) if len(e[0].parts) == 1)
+                # a phrase too: its anchor may be the compound's head (setzt … Wasservertrag aus → Vertrag aussetzen)
+                out.extend(self._by_low.get(tok.low[cut:], ()))
+                out.extend(self._by_lemma.get(tok.lemma[cut:], ()))
         return out
 
     def find(self, tokens: list[Token]) -> list[Match]:
@@ -165,14 +171,15 @@ class Lexicon:
                 else:
                     return None
             return (i, pos + 1)
-        # unordered: every other word within the span around the anchor
+        # unordered: every other word within the span around the anchor, the nearest first
         width = len(parts) + UNORDERED_SPAN
         lo, hi = max(0, i - width), min(len(tokens), i + width + 1)
+        nearest = sorted(range(lo, hi), key=lambda j: (abs(j - i), j))
         positions = [i]
         for n, part in enumerate(parts):
             if n == k:
                 continue
-            hit = next((j for j in sorted(range(lo, hi), key=lambda j: (abs(j - i), j))
+            hit = next((j for j in nearest
                         if j not in positions and self._part_matches(part, tokens[j], entry.surface_only)), None)
             if hit is None:
                 return None

@@ -42,6 +42,7 @@ class Token:
     cap: bool  # written with a capital first letter (a name, in scripts that have capitals)
     start: int  # character offsets in the sentence
     end: int
+    lows: tuple[str, ...] = ()  # `low`, and for Arabic script without its proclitic or article too
 
 
 def is_arabic_script(word: str) -> bool:
@@ -98,6 +99,7 @@ def fold(word: str) -> str:
     return anyascii(word).lower().replace("'", "").replace("’", "")
 
 
+@lru_cache(maxsize=200_000)
 def arabic_variants(low: str) -> tuple[str, ...]:
     """An Arabic-script word with and without one leading proclitic or article (والمعاهدة → معاهده)."""
     if not low or not ARABIC_SCRIPT.match(low[0]):
@@ -119,8 +121,9 @@ def tokenize(sentence: str, lang: str | None) -> list[Token]:
         w = m.group(0).strip("\u200c")
         if not w:
             continue
-        out.append(Token(text=w, low=normalise(w, lang), lemma=lemma_of(w, lang), fold=fold(w),
-                         cap=w[:1].isupper(), start=m.start(), end=m.end()))
+        low = normalise(w, lang)
+        out.append(Token(text=w, low=low, lemma=lemma_of(w, lang), fold=fold(w), cap=w[:1].isupper(),
+                         start=m.start(), end=m.end(), lows=arabic_variants(low)))
     return out
 
 

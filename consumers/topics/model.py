@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from consumers.topics.names import PartyIndex, Person
-from consumers.topics.places import Places
+from consumers.languages.text import fold
+from consumers.topics.places import Places, places
 
 DEFAULT_LEAD_SENTENCES = 4
 DEFAULT_REPEAT_AFTER_DAYS = 21
@@ -62,9 +63,14 @@ class Topic:
 
     def __post_init__(self) -> None:
         extra = Places()
+        general = places()
         for party in self.parties:
             for names in party.names.values():
                 for name in names:
+                    # a name the general table already gives this party needs no second lookup
+                    if {(party.territory or party.id, "name"), (party.territory or party.id, "adjective")} & \
+                            general.names.get(fold(name), set()):
+                        continue
                     extra.add_name(name, party.id, "name")
         self.index = PartyIndex(parties={p.id: (p.territory or p.id) for p in self.parties}, people=self.people,
                                 extra_names=extra)

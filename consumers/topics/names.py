@@ -12,7 +12,7 @@ from anyascii import anyascii
 
 from consumers.languages.text import Token, arabic_variants, fold, is_arabic_script
 from consumers.matching.normalise import skeleton
-from consumers.topics.places import Places, places
+from consumers.topics.places import PlaceMention, Places, places
 
 MIN_PERSON_KEY = 3
 
@@ -79,7 +79,8 @@ class PartyIndex:
         self._by_territory = {terr: pid for pid, terr in self.parties.items()}
         self.extra_names.finalise()
 
-    def find(self, tokens: list[Token], lang: str | None = None) -> list[Mention]:
+    def find(self, tokens: list[Token], lang: str | None = None,
+             general: list[PlaceMention] | None = None) -> list[Mention]:
         """Every party and third party the tokens name. The topic's own names come first (an edited topic may add
         one the general table lacks), then names of places written in full, then people (a surname is more specific
         than a stem: "عراقجي" is Araghchi, not Iraq), then places found by their stem."""
@@ -91,9 +92,10 @@ class PartyIndex:
             out.append(Mention(start, end, pid or code, pid is not None, how, person))
             taken.update(range(start, end))
 
-        for m in self.extra_names.find(tokens, lang):
+        for m in self.extra_names.find(tokens, lang) if self.extra_names.names or self.extra_names.multi else ():
             take(m.start, m.end, m.code, m.how)
-        general = [m for m in places().find(tokens, lang) if not any(k in taken for k in range(m.start, m.end))]
+        found = general if general is not None else places().find(tokens, lang)  # the same for every story
+        general = [m for m in found if not any(k in taken for k in range(m.start, m.end))]
         for m in general:
             if m.exact:
                 take(m.start, m.end, m.code, m.how)
