@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 
+import simplemma
+
 from consumers.decide.reading import SentenceAnalysis, analyse_sentence, read_lead
 from consumers.language import detect_language
 from consumers.languages import SUPPORTED
@@ -158,6 +160,7 @@ class _PersonEvidence:
     seeds: set = field(default_factory=set)
     near: Counter = field(default_factory=Counter)  # territory code → closeness-weighted count
     count: int = 0
+    rare: bool = False  # some form of it is rare in its language, as a surname of one word is
 
 
 def _name_runs(tokens: list[Token]) -> list[tuple[int, int]]:
@@ -177,6 +180,23 @@ def _name_runs(tokens: list[Token]) -> list[tuple[int, int]]:
     return runs
 
 
+def _could_be_surname(token: Token, lang: str | None) -> bool:
+    return len(token.text) >= 4 and _idf(token, lang) >= SURNAME_IDF and not _inflected_common_word(token, lang)
+
+
+def _inflected_common_word(token: Token, lang: str | None) -> bool:
+    """A capitalised form the language's dictionary takes back to a common word: a title or an institution's name
+    ("Ministerul Apărării": of defence; "Foreign Affairs"), not a surname. A surname's form keeps its capital
+    (Путина → Путин); one that looks like a rare adjective's form (Лаврова → лавровый) stays a name."""
+    from consumers.matching.language import word_idf
+
+    try:
+        lemma = simplemma.lemmatize(token.text, lang=lang or "en")
+    except ValueError:  # a language simplemma lacks
+        return False
+    return lemma != token.text and lemma[:1].islower() and word_idf(lemma, lang) < NAME_IDF
+
+
 def find_people(seeds: list[Seed], parties: list[str]) -> list[Person]:
     """People the seeds name beside a state: their party is the state named with them ("Armenian Prime Minister
     Nikol Pashinyan", "министр иностранных дел Азербайджана Джейхун Байрамов", "Lavrov, utanríkisráðherra
@@ -189,6 +209,9 @@ def find_people(seeds: list[Seed], parties: list[str]) -> list[Person]:
             place_ms = table.find(a.tokens, seed.language)
             placed = {k for m in place_ms for k in range(m.start, m.end)}
             runs = _name_runs(a.tokens)
+            # only another person's name stands between a name and a state, not a capitalised title ("Ministrul
+            # rus al Apărării, Serghei Şoigu")
+            names = [r for r in runs if _could_be_surname(a.tokens[r[1] - 1], seed.language)]
             for run_start, end in runs:
                 # the name is the run's last words that are not common words ("Prime Minister", "Deputy")
                 if end - 1 in placed:
@@ -198,18 +221,19 @@ def find_people(seeds: list[Seed], parties: list[str]) -> list[Person]:
                         _idf(a.tokens[start - 1], seed.language) >= NAME_IDF:
                     start -= 1
                 surname = a.tokens[end - 1]
-                if len(surname.text) < 4 or _idf(surname, seed.language) < SURNAME_IDF:
+                if not _could_be_surname(surname, seed.language):
                     continue  # "Minister", "President": a title, not a name
                 key = person_key(surname.text)
                 if not key:
                     continue
                 ev = evidence[key]
                 ev.forms[surname.text] += 1
+                ev.rare = ev.rare or _idf(surname, seed.language) >= NAME_IDF
                 if end - start >= 2:
                     ev.full[" ".join(t.text for t in a.tokens[start:end])] += 1
                 ev.seeds.add(seed.file)
                 ev.count += 1
-                other_names = [r for r in runs if r != (run_start, end)]
+                other_names = [r for r in names if r != (run_start, end)]
                 for m in place_ms:
                     if run_start <= m.start < start:
                         ev.near[m.code] += 3.0
@@ -231,6 +255,8 @@ def find_people(seeds: list[Seed], parties: list[str]) -> list[Person]:
     for key, ev in sorted(evidence.items()):
         if ev.count < MIN_PERSON_MENTIONS or not ev.near:
             continue
+        if not ev.full and not ev.rare:
+            continue  # a common word never written with a first name: a weekday, a German noun ("Kennzeichen")
         (best, score), *rest = sorted(ev.near.items(), key=lambda kv: (-kv[1], kv[0]))
         runner = rest[0][1] if rest else 0.0
         if score < 0.5 or score < 1.5 * runner:
