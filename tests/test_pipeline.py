@@ -76,10 +76,20 @@ def test_a_restarted_producer_publishes_nothing_twice(kafka, site):
     assert len(records(settings, settings.topic(Topics.DISCOVERED), at_least=3)) == 3
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def stage_env(settings, **extra: str) -> dict[str, str]:
+    # the page on a port of its own: tests (and other sessions on this machine) never meet on 8080
     env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": settings.bootstrap_servers,
            "NEWSMON_NAMESPACE": settings.namespace, "NEWSMON_ALLOW_PRIVATE_NETWORKS": "1",
-           "NEWSMON_POLL_SECONDS": "1", "NEWSMON_PARTITIONS": str(settings.partitions), "NEWSMON_LOG_LEVEL": "INFO"}
+           "NEWSMON_POLL_SECONDS": "1", "NEWSMON_PARTITIONS": str(settings.partitions), "NEWSMON_LOG_LEVEL": "INFO",
+           "NEWSMON_WEB_PORT": str(free_port())}
     env.update(extra)
     return env
 

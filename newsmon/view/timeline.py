@@ -74,7 +74,7 @@ def known_items(topic: Topic) -> list[KnownItem]:
     out = []
     for fact in topic.known:
         out.append(_known(topic, fact))
-    return sorted(out, key=lambda k: (k.date or date.min, k.source))
+    return sorted(out, key=lambda k: (k.date is None, k.date or date.min, k.source))  # the undated last
 
 
 def _known(topic: Topic, fact: KnownFact) -> KnownItem:
