@@ -17,6 +17,7 @@ sys.path.insert(0, str(ROOT))
 
 from consumers.decide import DeciderState, decide, load_topic  # noqa: E402
 from consumers.extract import Rejected, extract_article  # noqa: E402
+from newsmon.progress import progress  # noqa: E402
 from newsmon.settings import DEFAULT_TOPIC_DIR  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
@@ -50,7 +51,7 @@ def main() -> int:
     setup = time.perf_counter() - began
     statuses: dict[str, int] = {}
     began = time.perf_counter()
-    for article in stream:
+    for article in progress(stream, "deciding"):
         outcome = decide(article, state)
         for record in outcome.records:
             state.apply(record)
