@@ -150,7 +150,7 @@ def cmd_run(args) -> int:
         from newsmon import broker
         started_broker = not broker.status(settings)["running"]
         seconds = broker.start(settings)
-        log.info("newsmon: local Kafka broker %s on %s", f"started in {seconds:.0f}s" if started_broker
+        log.info("local Kafka broker %s on %s", f"started in {seconds:.0f}s" if started_broker
                  else "already running", settings.bootstrap_servers)
     create_topics(settings)
     procs: dict[str, subprocess.Popen] = {}
@@ -167,7 +167,7 @@ def cmd_run(args) -> int:
     signal.signal(signal.SIGINT, on_signal)
     for name in args.stages.split(","):
         spawn(name)
-    log.info("newsmon: running %s on %s", ", ".join(procs), settings.bootstrap_servers)
+    log.info("running %s on %s", ", ".join(procs), settings.bootstrap_servers)
     if "web" in procs:
         print(f"newsmon: the page is at {settings.web_url}", flush=True)
     while not stopping:
@@ -177,7 +177,7 @@ def cmd_run(args) -> int:
                 log.error("stage %s exited with %s; restarting it", name, proc.returncode)
                 time.sleep(2)
                 spawn(name)
-    log.info("newsmon: stopping %s", ", ".join(procs))
+    log.info("stopping %s", ", ".join(procs))
     for proc in procs.values():
         proc.terminate()
     for proc in procs.values():

@@ -158,7 +158,7 @@ HEARTBEAT_SECONDS = 10.0  # how often a stage says it is alive; the page calls i
 
 class Heartbeats:
     """A stage instance's life on the heartbeats topic (newsmon status, the page's health): one record when it
-    starts, one every HEARTBEAT_SECONDS while its loop turns, one marked `stopped` when it stops cleanly."""
+    starts, one every HEARTBEAT_SECONDS while its loop turns, a tombstone when it stops cleanly."""
 
     def __init__(self, settings: Settings, stage: str, producer: KafkaProducer):
         self.settings, self.stage, self.producer = settings, stage, producer
@@ -174,13 +174,15 @@ class Heartbeats:
             self._send(stopped=False)
 
     def stopped(self) -> None:
+        # a tombstone: compaction then forgets the instance, so the topic holds only the instances that may live
         self._send(stopped=True)
 
     def _send(self, *, stopped: bool) -> None:
-        record = Heartbeat(stage=self.stage, instance=self.instance, started_at=self.started_at, stopped=stopped)
+        record = None if stopped else encode(Heartbeat(stage=self.stage, instance=self.instance,
+                                                       started_at=self.started_at))
         try:
             self.producer.send(self.settings.topic(Topics.HEARTBEATS), key=f"{self.stage}@{self.instance}",
-                               value=encode(record))
+                               value=record)
         except Exception as exc:  # noqa: BLE001 - a missed heartbeat must not stop the stage
             log.debug("%s: heartbeat not sent: %s", self.stage, exc)
 

@@ -252,13 +252,13 @@ class Feedback(Message):
 
 
 class Heartbeat(Message):
-    """A running stage instance says it is alive (compacted, keyed by stage@instance), every few seconds."""
+    """A running stage instance says it is alive (compacted, keyed by stage@instance), every few seconds; a
+    tombstone under its key when it stops cleanly."""
 
     stage: str
     instance: str  # host:pid
     started_at: datetime
     at: datetime = Field(default_factory=utcnow)
-    stopped: bool = False  # its last word when it stops cleanly
 
 
 class DeadLetterReplay(Message):

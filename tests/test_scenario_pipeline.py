@@ -182,3 +182,22 @@ def test_the_page_shows_the_timeline_in_a_real_browser(scenario, tmp_path):
         assert rows and all("known" in r.text for r in rows)
     finally:
         browser.quit()
+
+
+def test_status_after_the_scenario_names_every_stage_and_todays_figures(scenario):
+    run, proc = scenario
+    kafka = run.settings
+    assert wait_until(lambda: len(records(kafka, kafka.topic(Topics.DECISIONS), timeout=0)) >= len(run.labels), 300)
+    env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap_servers, "NEWSMON_NAMESPACE": kafka.namespace,
+           "COLUMNS": "100"}
+    status = lambda *a: subprocess.run([sys.executable, "-m", "newsmon.cli", "status", *a], env=env,  # noqa: E731
+                                       capture_output=True, text=True, timeout=120)
+    found = json.loads(status("--json").stdout)
+    assert {stage: s["alive"] for stage, s in found["stages"].items()} == {
+        "producer": 1, "extract": 1, "decide": 1, "notify": 1, "web": 1}
+    assert sum(found["today"]["articles"].values()) == len(run.labels)
+    firsts = {decode(Alert, r.value).alert_id for r in records(kafka, kafka.topic(Topics.ALERTS), timeout=0)}
+    assert len(found["today"]["alerts"]) == len(firsts)
+    screen = status()
+    assert screen.returncode == 0 and f"Today's alerts ({len(firsts)})" in screen.stdout
+    print(screen.stdout)

@@ -138,6 +138,9 @@ class View:
     def apply(self, kind: str, timestamp_ms: int, key: bytes | None, value: bytes | None, *,
               topic: str = "", partition: int = 0, offset: int = 0) -> None:
         if value is None:
+            if kind == "heartbeats" and key is not None:  # a clean stop: the instance is gone
+                with self.lock:
+                    self.heartbeats.pop(key.decode("utf-8", "replace"), None)
             return
         at = datetime.fromtimestamp(timestamp_ms / 1000, tz=timezone.utc) if timestamp_ms else self.clock()
         try:
@@ -266,7 +269,7 @@ class View:
         with self.lock:
             beats = list(self.heartbeats.values())
         return sorted((Instance(stage=h.stage, instance=h.instance, started_at=h.started_at, last_beat=h.at,
-                                alive=not h.stopped and now - h.at <= HEARTBEAT_GONE) for h in beats),
+                                alive=now - h.at <= HEARTBEAT_GONE) for h in beats),
                       key=lambda i: (STAGES.index(i.stage) if i.stage in STAGES else 9, i.instance))
 
     def alive(self) -> dict[str, int]:
