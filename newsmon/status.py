@@ -72,6 +72,8 @@ def render_status(view: View, settings: Settings, console=None) -> None:
     feeds.add_column("status")
     for s in failing[:8]:
         feeds.add_row(s.feed_url, str(s.failures), s.last_status)
+    if not failing:
+        feeds.add_row(Text("none", style="dim"), "", "")
     letters = view.dead_letters()
     dead = Table(title=f"Dead letters ({sum(1 for x in letters if x.replayed is None)} waiting)",
                  title_justify="left", expand=True)
@@ -80,6 +82,8 @@ def render_status(view: View, settings: Settings, console=None) -> None:
     dead.add_column("reason", overflow="fold")
     for x in letters[:8]:
         dead.add_row(x.id, x.letter.stage, x.letter.error[:160] + (" (sent back)" if x.replayed else ""))
+    if not letters:
+        dead.add_row(Text("none", style="dim"), "", "")
     note = Text(f"Kafka {settings.bootstrap_servers} · page {settings.web_url}", style="dim")
     if view.health.error:
         note = Text(f"Kafka could not be read: {view.health.error}", style="red")
