@@ -79,9 +79,10 @@ def test_slack_webhook_500_is_transient_and_404_is_final(slack):
         post_slack(slack.url, blocks.alert_message(ALERT))
 
 
-def test_slack_down_is_transient():
-    with pytest.raises(Transient):
-        post_slack("http://127.0.0.1:9/hook", {"text": "x"}, timeout=2)
+def test_slack_down_is_transient_and_says_so_without_the_webhooks_secret_path():
+    with pytest.raises(Transient) as info:
+        post_slack("http://127.0.0.1:9/services/T0/B0/SECRET", {"text": "x"}, timeout=2)
+    assert "SECRET" not in str(info.value) and "127.0.0.1" in str(info.value)
     with pytest.raises(Transient):
         SlackApi("xoxb-x", "#news", "http://127.0.0.1:9/api/", timeout=2).post({"text": "x", "blocks": []})
 

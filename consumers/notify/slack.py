@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import urllib3
 
@@ -30,7 +31,8 @@ def post_slack(webhook_url: str, payload: dict, timeout: float = 10.0) -> None:
         resp = _pool.request("POST", webhook_url, body=json.dumps(payload).encode("utf-8"),
                              headers={"Content-Type": "application/json"}, timeout=timeout)
     except urllib3.exceptions.HTTPError as exc:
-        raise Transient(f"slack unreachable: {exc}") from exc
+        # the webhook's path is its secret: name the host and the failure, never the URL (logs, dead letters)
+        raise Transient(f"slack webhook at {urlsplit(webhook_url).hostname} unreachable: {type(exc).__name__}") from exc
     if resp.status == 200:
         return
     body = resp.data[:200].decode("utf-8", "replace")
