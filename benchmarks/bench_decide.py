@@ -27,6 +27,7 @@ from consumers.enrich import enrich  # noqa: E402
 from consumers.extract import Rejected, extract_article  # noqa: E402
 from consumers.topics.init import init_topic  # noqa: E402
 from schemas import ExtractedArticle  # noqa: E402
+from newsmon.progress import progress  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 
@@ -66,7 +67,7 @@ def _run(topic, stream: list[ExtractedArticle]) -> tuple[float, dict[str, int]]:
     state = DeciderState(topic)
     statuses: dict[str, int] = {}
     began = time.perf_counter()
-    for article in stream:
+    for article in progress(stream, "deciding"):
         outcome = decide(article, state)
         for record in outcome.records:
             state.apply(record)

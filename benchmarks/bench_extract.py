@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from consumers.extract import Rejected, extract_article  # noqa: E402
+from newsmon.progress import progress  # noqa: E402
 
 PAGES = ROOT.parent / "shared" / "data" / "html-pages"
 
@@ -53,7 +54,7 @@ def main() -> int:
     spent = {"ours": 0.0, "bare": 0.0}
     results: dict[str, list] = {"ours": [], "bare": []}
     for round_ in range(args.rounds):
-        for i, (url, _spec, raw) in enumerate(cases):
+        for i, (url, _spec, raw) in enumerate(progress(cases, f"round {round_ + 1}/{args.rounds}")):
             order = (("ours", ours), ("bare", bare)) if (i + round_) % 2 == 0 else (("bare", bare), ("ours", ours))
             for name, run in order:
                 began = time.perf_counter()

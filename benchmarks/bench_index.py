@@ -21,6 +21,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from consumers.matching import StoryIndex  # noqa: E402
+from newsmon.progress import progress  # noqa: E402
 
 PAGES = Path(__file__).resolve().parents[2] / "shared" / "data" / "html-pages" / "pages"
 _TAG = re.compile(r"<(script|style)[^>]*>.*?</\1>|<[^>]+>", re.S | re.I)
@@ -101,7 +102,7 @@ def main() -> None:
     batch = 1_000
     sample: dict[int, dict] = {}  # some indexed articles, to query for re-reports of them
     stride = max(1, args.n // args.queries)
-    for start in range(0, args.n, batch):
+    for start in progress(range(0, args.n, batch), f"indexing {args.n:,} articles ({batch:,} a step)"):
         sigs = [derive(pool[i % len(pool)], i) for i in range(start, min(args.n, start + batch))]
         sample.update((start + j, s) for j, s in enumerate(sigs) if (start + j) % stride == 0)
         t = time.perf_counter()

@@ -12,9 +12,10 @@ import logging
 from kafka import ConsumerRebalanceListener
 
 from consumers.decide import DeciderState, decide, load_topic
+from consumers.decide.feedback import apply_feedback
 from newsmon.settings import Settings
 from newsmon.stream import Output, StopFlag, create_topics, make_producer, read_all, run_loop
-from schemas import ExtractedArticle, StateRecord, Topics, decode
+from schemas import ExtractedArticle, Feedback, StateRecord, Topics, decode
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,25 @@ class ActiveDecider(ConsumerRebalanceListener):
             raise RuntimeError("decider got a record while not active")
         return decide_outputs(self.settings, self.state, decode(ExtractedArticle, value))
 
+    def handle_feedback(self, _key: bytes | None, value: bytes) -> list[Output]:
+        """People's feedback, read in the same group as the articles, so it takes effect in order with them."""
+        if self.state is None:
+            raise RuntimeError("decider got feedback while not active")
+        return feedback_outputs(self.settings, self.state, decode(Feedback, value))
+
+
+def feedback_outputs(settings: Settings, state: DeciderState, feedback: Feedback) -> list[Output]:
+    outcome = apply_feedback(state, feedback)
+    outputs = [Output(settings.topic(Topics.DECIDER_STATE), r.key, r) for r in outcome.records]
+    if outcome.decision is not None:
+        outputs.append(Output(settings.topic(Topics.DECISIONS), outcome.records[0].data["url"], outcome.decision))
+    if outcome.alert is not None:
+        outputs.append(Output(settings.topic(Topics.ALERTS), outcome.alert.alert_id, outcome.alert))
+    for record in outcome.records:
+        state.apply(record)
+    log.info("decide: feedback %s: %s", feedback.verdict, outcome.note)
+    return outputs
+
 
 def decide_outputs(settings: Settings, state: DeciderState, article: ExtractedArticle) -> list[Output]:
     outcome = decide(article, state)
@@ -69,4 +89,5 @@ def run_decider(settings: Settings, stop: StopFlag) -> None:
     create_topics(settings)
     active = ActiveDecider(settings)
     run_loop(settings, stage="decide", topic=settings.topic(Topics.EXTRACTED), handler=active.handle,
-             producer=make_producer(settings), stop=stop, single_active=True, listener=active)
+             producer=make_producer(settings), stop=stop, single_active=True, listener=active,
+             more={settings.topic(Topics.FEEDBACK): active.handle_feedback})

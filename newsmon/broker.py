@@ -132,7 +132,7 @@ def start(settings: Settings, timeout: float = 120.0) -> float:
     if not (d["data"] / "meta.properties").exists():
         cluster = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         subprocess.run([java, "-cp", classpath, f"-Dlog4j2.configurationFile={LOG4J}", "kafka.tools.StorageTool",
-                        "format", "--standalone", "-t", cluster, "-c", str(config)],
+                        "format", "--standalone", f"--cluster-id={cluster}", "-c", str(config)],
                        check=True, capture_output=True)
     with open(d["log"], "ab") as log:
         proc = subprocess.Popen(

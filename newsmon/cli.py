@@ -13,14 +13,17 @@ from pathlib import Path
 
 from newsmon.settings import load_settings
 
-STAGES = ("producer", "extract", "decide", "notify")
+STAGES = ("producer", "extract", "decide", "notify", "web")
 log = logging.getLogger("newsmon")
 
 
 def _setup_logging(level: str) -> None:
-    logging.basicConfig(level=getattr(logging, level.upper(), logging.INFO), stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("kafka").setLevel(logging.WARNING)
+    numeric = getattr(logging, level.upper(), logging.INFO)
+    logging.basicConfig(level=numeric, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        datefmt="%H:%M:%S")
+    # kafka-python's own chatter (coordinator changes, reconnects, slow event-loop steps) is routine for a client:
+    # shown only with NEWSMON_LOG_LEVEL=DEBUG; its errors still show.
+    logging.getLogger("kafka").setLevel(logging.DEBUG if numeric <= logging.DEBUG else logging.ERROR)
 
 
 def cmd_broker(args) -> int:
@@ -56,9 +59,84 @@ def cmd_stage(args) -> int:
     elif args.name == "decide":
         from consumers.decide_service import run_decider
         run_decider(settings, stop)
+    elif args.name == "web":
+        from newsmon.web.service import run_web
+        run_web(settings, stop)
     else:
         from consumers.notify.service import run_notifier
         run_notifier(settings, stop)
+    return 0
+
+
+def cmd_web(args) -> int:
+    from newsmon.stream import StopFlag
+    from newsmon.web.service import run_web
+
+    overrides = {k: v for k, v in (("web_host", args.host), ("web_port", args.port)) if v is not None}
+    run_web(load_settings(**overrides), StopFlag())
+    return 0
+
+
+def cmd_status(args) -> int:
+    from newsmon.status import render_status, status_view
+
+    settings = load_settings()
+    try:
+        view = status_view(settings)
+    except Exception as exc:  # noqa: BLE001 - no broker: say so in one line
+        print(f"newsmon status: Kafka at {settings.bootstrap_servers} could not be read ({type(exc).__name__}: "
+              f"{exc}); is it running? (newsmon broker status)", file=sys.stderr)
+        return 3
+    if args.json:
+        from newsmon.status import as_json
+        print(json.dumps(as_json(view), indent=1))
+    else:
+        render_status(view, settings)
+    return 0
+
+
+def cmd_dlq(args) -> int:
+    from newsmon import dlq
+
+    settings = load_settings()
+    letters = dlq.load_letters(settings)
+    if args.action == "list":
+        print(dlq.render(letters))
+        return 0
+    chosen, unknown = dlq.select(letters, args.ids, everything=args.all, again=args.again)
+    for ident in unknown:
+        print(f"newsmon dlq replay: no dead letter {ident}", file=sys.stderr)
+    if not args.ids and not args.all:
+        print("newsmon dlq replay: name the letters (ids from `newsmon dlq list`) or give --all", file=sys.stderr)
+        return 2
+    sent = dlq.replay(settings, chosen) if chosen else []
+    for ident in sent:
+        print(f"sent back: {ident}")
+    skipped = (len(args.ids) if args.ids else len(letters)) - len(sent) - len(unknown)
+    if skipped:
+        print(f"{skipped} already sent back (--again sends them once more)")
+    return 1 if unknown else 0
+
+
+def cmd_feedback(args) -> int:
+    from pydantic import ValidationError
+
+    from newsmon.feedback import send_feedback
+    from schemas import Feedback
+
+    settings = load_settings()
+    verdict = args.verdict.replace("-", "_")
+    try:
+        if verdict == "was_new":
+            word = Feedback(target="article", url=args.target, verdict="was_new", title=args.title or "")
+        else:
+            word = Feedback(target="development", development_id=args.target,
+                            verdict="withdrawn" if verdict == "withdraw" else verdict)
+    except ValidationError as exc:
+        print(f"newsmon feedback: {exc.errors()[0]['msg']}", file=sys.stderr)
+        return 2
+    send_feedback(settings, word)
+    print(f"{word.verdict}: {word.key} (the decider takes it up in order with the articles)")
     return 0
 
 
@@ -67,9 +145,13 @@ def cmd_run(args) -> int:
     from newsmon.stream import create_topics
 
     settings = load_settings()
+    started_broker = False
     if settings.uses_local_broker and args.start_broker:
         from newsmon import broker
-        broker.start(settings)
+        started_broker = not broker.status(settings)["running"]
+        seconds = broker.start(settings)
+        log.info("local Kafka broker %s on %s", f"started in {seconds:.0f}s" if started_broker
+                 else "already running", settings.bootstrap_servers)
     create_topics(settings)
     procs: dict[str, subprocess.Popen] = {}
     stopping = False
@@ -85,7 +167,9 @@ def cmd_run(args) -> int:
     signal.signal(signal.SIGINT, on_signal)
     for name in args.stages.split(","):
         spawn(name)
-    log.info("newsmon: running %s on %s", ", ".join(procs), settings.bootstrap_servers)
+    log.info("running %s on %s", ", ".join(procs), settings.bootstrap_servers)
+    if "web" in procs:
+        print(f"newsmon: the page is at {settings.web_url}", flush=True)
     while not stopping:
         time.sleep(1)
         for name, proc in list(procs.items()):
@@ -93,6 +177,7 @@ def cmd_run(args) -> int:
                 log.error("stage %s exited with %s; restarting it", name, proc.returncode)
                 time.sleep(2)
                 spawn(name)
+    log.info("stopping %s", ", ".join(procs))
     for proc in procs.values():
         proc.terminate()
     for proc in procs.values():
@@ -100,7 +185,22 @@ def cmd_run(args) -> int:
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             proc.kill()
+    print(_broker_on_exit(settings, started_broker), flush=True)
     return 0
+
+
+def _broker_on_exit(settings, started_by_us: bool) -> str:
+    """Stop the broker this run started; say in one line that a broker it found running keeps running."""
+    if not settings.uses_local_broker:
+        return f"newsmon: stopped (Kafka at {settings.bootstrap_servers} is not ours to stop)"
+    from newsmon import broker
+
+    if started_by_us:
+        broker.stop(settings)
+        return "newsmon: stopped, and the local Kafka broker it started too"
+    if broker.status(settings)["running"]:
+        return "newsmon: stopped; the local Kafka broker keeps running (it was running before): newsmon broker stop"
+    return "newsmon: stopped"
 
 
 def cmd_replay(args) -> int:
@@ -175,6 +275,26 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("name", choices=STAGES)
     p.add_argument("--once", action="store_true", help="producer: poll every feed once, then exit")
     p.set_defaults(func=cmd_stage)
+    p = sub.add_parser("web", help="the page (timeline, articles, feeds, health, feedback) and /metrics")
+    p.add_argument("--host", help="default NEWSMON_WEB_HOST (127.0.0.1)")
+    p.add_argument("--port", type=int, help="default NEWSMON_WEB_PORT (8080)")
+    p.set_defaults(func=cmd_web)
+    p = sub.add_parser("status", help="one screen: stages and their lag, today's articles and alerts, failing feeds, "
+                                      "dead letters")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_status)
+    p = sub.add_parser("dlq", help="dead letters: list them, or send them back to their topic for another try")
+    p.add_argument("action", choices=("list", "replay"))
+    p.add_argument("ids", nargs="*", help="letter ids (as `newsmon dlq list` shows them)")
+    p.add_argument("--all", action="store_true", help="replay: every letter not sent back yet")
+    p.add_argument("--again", action="store_true", help="replay: also letters sent back before")
+    p.set_defaults(func=cmd_dlq)
+    p = sub.add_parser("feedback", help="tell the decider: a development is not new / off topic (or withdraw "
+                                        "that), or a quiet article was new")
+    p.add_argument("verdict", choices=("not-new", "off-topic", "withdraw", "was-new"))
+    p.add_argument("target", help="a development id (dev-…), or for was-new the article's URL")
+    p.add_argument("--title", help="was-new: the article's title, for its alert")
+    p.set_defaults(func=cmd_feedback)
     p = sub.add_parser("broker", help="the local single-node Kafka broker")
     p.add_argument("action", choices=("start", "stop", "status"))
     p.set_defaults(func=cmd_broker)

@@ -15,6 +15,7 @@ from consumers.decide import DeciderState, decide, load_topic
 from consumers.enrich import enrich
 from consumers.extract import Rejected, extract_article
 from consumers.language import detect_language
+from newsmon.progress import progress
 from newsmon.urls import canonical_url
 from schemas import Decision, ExtractedArticle
 
@@ -78,7 +79,7 @@ def replay_file(source: IO[str], sink: IO[str], topic_dir: Path) -> int:
                 yield {"url": f"line:{number}"}
 
     count = 0
-    for decision in replay(rows(), topic_dir):
+    for decision in progress(replay(rows(), topic_dir), "replay: deciding"):
         out = decision.model_dump(mode="json", exclude={"schema_version"})
         sink.write(json.dumps(out, ensure_ascii=False) + "\n")
         count += 1

@@ -1,10 +1,13 @@
 """All settings, from the environment, in one typed and frozen model.
 
-Secrets may come from a file instead: NEWSMON_SLACK_WEBHOOK_URL_FILE, NEWSMON_SMTP_URL_FILE.
+Secrets may come from a file instead: NEWSMON_SLACK_WEBHOOK_URL_FILE, NEWSMON_SLACK_BOT_TOKEN_FILE,
+NEWSMON_SMTP_URL_FILE, NEWSMON_APPRISE_URLS_FILE. Secret fields are left out of the model's repr, so a logged
+Settings never shows them.
 """
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -15,7 +18,9 @@ from schemas.topics import TopicSpec, topic_name
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TOPIC_DIR = REPO_ROOT / "topics" / "russia-iran"
-SECRET_FILE_VARS = ("NEWSMON_SLACK_WEBHOOK_URL", "NEWSMON_SMTP_URL")
+SECRET_FILE_VARS = ("NEWSMON_SLACK_WEBHOOK_URL", "NEWSMON_SLACK_BOT_TOKEN", "NEWSMON_SMTP_URL",
+                    "NEWSMON_APPRISE_URLS")
+_DIGEST = re.compile(r"^daily@([01]\d|2[0-3]):([0-5]\d)$")
 
 CommaList = Annotated[tuple[str, ...], NoDecode]
 
@@ -43,11 +48,20 @@ class Settings(BaseSettings):
     google_news_url: str = "https://news.google.com"  # its RSS search and its link decoder
     bing_news_url: str = "https://www.bing.com/news/search"
     partitions: int = 3
-    slack_webhook_url: str | None = None
-    smtp_url: str | None = None  # smtp://user:pass@host:587 (STARTTLS when offered), smtps://host:465
+    slack_webhook_url: str | None = Field(default=None, repr=False)
+    slack_bot_token: str | None = Field(default=None, repr=False)  # xoxb-…: the Web API (threads, chat.update)
+    slack_channel: str | None = None  # the channel the bot posts to ("#news" or its id)
+    slack_api_url: str = "https://slack.com/api/"  # tests point it at a local server that answers like Slack
+    smtp_url: str | None = Field(default=None, repr=False)  # smtp://user:pass@host:587 (STARTTLS), smtps://host:465
     email_from: str = "newsmon@localhost"
     email_to: CommaList = ()
-    notify_updates: bool = False  # also send each corroboration of an alerted development
+    notify_updates: bool = False  # also send each corroboration (a Slack bot always threads it and updates the alert)
+    apprise_urls: CommaList = Field(default=(), repr=False)  # one channel per URL (Teams, Discord, ntfy, ...)
+    digest: str | None = None  # "daily@08:00" (UTC): one email of the last day's developments and corroborations
+    alerts_per_hour: int = 20  # per channel; what exceeds it goes out as one grouped message (0: no limit)
+    rate_window_seconds: float = 3600.0  # the limit's window (an hour; tests shorten it)
+    web_host: str = "127.0.0.1"  # `newsmon web`: the page, /metrics
+    web_port: int = 8080
     allow_private_networks: bool = False
     fetch_timeout: float = 15.0
     max_attempts: int = 3  # a message failing this often goes to its dead-letter topic
@@ -61,6 +75,34 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
+
+    @field_validator("apprise_urls", mode="before")
+    @classmethod
+    def _split_urls(cls, value: object) -> object:
+        # apprise's own convention: URLs separated by commas or white space
+        if isinstance(value, str):
+            return tuple(part for part in re.split(r"[\s,]+", value) if part)
+        return value
+
+    @field_validator("digest", mode="before")
+    @classmethod
+    def _digest(cls, value: object) -> object:
+        if value in (None, "", "off", "none"):
+            return None
+        if not isinstance(value, str) or not _DIGEST.match(value.strip()):
+            raise ValueError(f"NEWSMON_DIGEST must look like daily@08:00 (UTC), not {value!r}")
+        return value.strip()
+
+    @property
+    def digest_time(self) -> tuple[int, int] | None:
+        """(hour, minute) UTC of the daily digest, or None."""
+        found = _DIGEST.match(self.digest or "")
+        return (int(found.group(1)), int(found.group(2))) if found else None
+
+    @property
+    def web_url(self) -> str:
+        host = "127.0.0.1" if self.web_host in ("0.0.0.0", "::", "") else self.web_host
+        return f"http://{host}:{self.web_port}/"
 
     @property
     def bootstrap_servers(self) -> str:

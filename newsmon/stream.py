@@ -10,10 +10,13 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
+import socket
 import threading
 import time
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Callable, Iterable
 
 from kafka import ConsumerRebalanceListener, KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
@@ -29,7 +32,7 @@ from kafka.structs import OffsetAndMetadata
 from pydantic import ValidationError
 
 from newsmon.settings import Settings
-from schemas import DeadLetter, Message, all_topics, dlq_topic, encode
+from schemas import DeadLetter, Heartbeat, Message, Topics, all_topics, dlq_topic, encode
 
 log = logging.getLogger(__name__)
 
@@ -117,10 +120,71 @@ def read_all(settings: Settings, topic: str) -> list[tuple[bytes | None, bytes]]
         consumer.close()
 
 
+def read_between(settings: Settings, topic: str, start: datetime, end: datetime | None = None,
+                 ) -> list[tuple[int, bytes | None, bytes]]:
+    """(timestamp ms, key, value) of the records of `topic` written from `start` until `end` (or its current end),
+    found by the records' own times (offsets_for_times), so a day of a long topic is read without the rest."""
+    consumer = KafkaConsumer(bootstrap_servers=settings.bootstrap_servers, enable_auto_commit=False, group_id=None)
+    try:
+        tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+        if not tps:
+            return []
+        consumer.assign(tps)
+        start_ms = int(start.timestamp() * 1000)
+        end_ms = int(end.timestamp() * 1000) if end is not None else None
+        found = consumer.offsets_for_times({tp: start_ms for tp in tps})
+        ends = consumer.end_offsets(tps)
+        for tp in tps:
+            at = found.get(tp)
+            consumer.seek(tp, at.offset if at is not None else ends[tp])
+        out: list[tuple[int, bytes | None, bytes]] = []
+        while any(consumer.position(tp) < ends[tp] for tp in tps):
+            for records in consumer.poll(timeout_ms=500).values():
+                out.extend((r.timestamp, r.key, r.value) for r in records
+                           if r.value is not None and (end_ms is None or r.timestamp < end_ms))
+        return sorted(out, key=lambda r: r[0])
+    finally:
+        consumer.close()
+
+
 def beat(settings: Settings) -> None:
     """Tell a health check that this stage's loop is alive."""
     if settings.heartbeat_file is not None:
         settings.heartbeat_file.touch()
+
+
+HEARTBEAT_SECONDS = 10.0  # how often a stage says it is alive; the page calls it gone after three missed beats
+
+
+class Heartbeats:
+    """A stage instance's life on the heartbeats topic (newsmon status, the page's health): one record when it
+    starts, one every HEARTBEAT_SECONDS while its loop turns, a tombstone when it stops cleanly."""
+
+    def __init__(self, settings: Settings, stage: str, producer: KafkaProducer):
+        self.settings, self.stage, self.producer = settings, stage, producer
+        self.instance = f"{socket.gethostname()}:{os.getpid()}"
+        self.started_at = datetime.now(timezone.utc)
+        self._last = 0.0
+
+    def beat(self, *, force: bool = False) -> None:
+        beat(self.settings)
+        now = time.monotonic()
+        if force or now - self._last >= HEARTBEAT_SECONDS:
+            self._last = now
+            self._send(stopped=False)
+
+    def stopped(self) -> None:
+        # a tombstone: compaction then forgets the instance, so the topic holds only the instances that may live
+        self._send(stopped=True)
+
+    def _send(self, *, stopped: bool) -> None:
+        record = None if stopped else encode(Heartbeat(stage=self.stage, instance=self.instance,
+                                                       started_at=self.started_at))
+        try:
+            self.producer.send(self.settings.topic(Topics.HEARTBEATS), key=f"{self.stage}@{self.instance}",
+                               value=record)
+        except Exception as exc:  # noqa: BLE001 - a missed heartbeat must not stop the stage
+            log.debug("%s: heartbeat not sent: %s", self.stage, exc)
 
 
 class StopFlag:
@@ -171,23 +235,32 @@ class SingleActiveAssignor(AbstractPartitionAssignor):
 
 def run_loop(settings: Settings, *, stage: str, topic: str, handler: Handler, producer: KafkaProducer,
              stop: StopFlag, max_records: int = 50, single_active: bool = False,
-             listener: ConsumerRebalanceListener | None = None) -> None:
+             listener: ConsumerRebalanceListener | None = None, more: dict[str, Handler] | None = None,
+             tick: Callable[[], None] | None = None, started: str = "") -> None:
+    """`more`: further topics this stage consumes in the same group, each with its handler (the decider reads the
+    feedback topic in order with the articles). `tick`: called every turn of the loop, records or not (the
+    notifier's held alerts and digest)."""
     extra = {"partition_assignment_strategy": (SingleActiveAssignor,)} if single_active else {}
     consumer = KafkaConsumer(bootstrap_servers=settings.bootstrap_servers, group_id=settings.group(stage),
                              enable_auto_commit=False, auto_offset_reset="earliest",
                              max_poll_records=max_records, client_id=f"newsmon-{stage}", **extra)
-    consumer.subscribe([topic], listener=listener)
-    log.info("%s: consuming %s", stage, topic)
+    handlers = {topic: handler, **(more or {})}
+    consumer.subscribe(list(handlers), listener=listener)
+    heart = Heartbeats(settings, stage, producer)
+    heart.beat(force=True)
+    log.info("%s: started, consuming %s%s", stage, ", ".join(handlers), f"; {started}" if started else "")
     try:
         while not stop.is_set():
-            beat(settings)
+            heart.beat()
+            if tick is not None:
+                tick()
             batch = consumer.poll(timeout_ms=500)
             if not batch:
                 continue
             offsets: dict[TopicPartition, OffsetAndMetadata] = {}
             for tp, records in batch.items():
                 for record in records:
-                    if not _process(settings, stage, record, handler, producer, stop):
+                    if not _process(settings, stage, record, handlers.get(record.topic, handler), producer, stop):
                         break  # stopping while a dependency is down: leave the rest uncommitted
                     offsets[tp] = OffsetAndMetadata(record.offset + 1, "", -1)
                 if stop.is_set():
@@ -201,6 +274,7 @@ def run_loop(settings: Settings, *, stage: str, topic: str, handler: Handler, pr
                     # to whoever owns them now, and every stage is idempotent, so a redelivery changes nothing.
                     log.warning("%s: commit refused after a rebalance, records will be redelivered: %s", stage, exc)
     finally:
+        heart.stopped()
         producer.flush()
         consumer.close()
         log.info("%s: stopped", stage)

@@ -21,7 +21,7 @@ from kafka import KafkaConsumer, TopicPartition
 
 from newsmon.fetch import fetch, set_host_gap, set_host_limit
 from newsmon.settings import Settings
-from newsmon.stream import StopFlag, beat, create_topics, make_producer, read_all
+from newsmon.stream import Heartbeats, StopFlag, create_topics, make_producer, read_all
 from producers.feed_parse import host_of
 from producers.feed_list import FeedList, configured_feeds, services
 from producers.feed_poll import FeedStatus, PollConfig, PollResult, poll_feed
@@ -129,8 +129,10 @@ class Producer:
             self.kafka.send(self.settings.topic(Topics.FEED_STATE), key=url, value=encode(state))
             self.states[url] = state
             self.not_before.pop(url, None)
-            log.info("feed %s: %s, %d listed, %d published", url, state.last_status, len(result.articles),
-                     counts.get(url, 0))
+            # INFO stays readable: a routine poll that brought nothing new is DEBUG
+            quiet = state.last_status in ("ok", "not_modified") and not counts.get(url)
+            log.log(logging.DEBUG if quiet else logging.INFO, "feed %s: %s, %d listed, %d published", url,
+                    state.last_status, len(result.articles), counts.get(url, 0))
         self._flush()
         self.memory.prune()
         return len(published)
@@ -193,12 +195,14 @@ def run_producer(settings: Settings, stop: StopFlag, *, once: bool = False, fetc
         log.warning("producer: no feeds configured (NEWSMON_FEEDS or %s/feeds.txt)", settings.topic_dir)
     pool = ThreadPoolExecutor(max_workers=max(1, settings.poll_workers), thread_name_prefix="poll")
     in_flight: dict[Future, str] = {}
+    heart = Heartbeats(settings, "producer", kafka)
+    heart.beat(force=True)
     try:
         if once:
             _poll_once(producer, pool)
             return
         while not stop.is_set():
-            beat(settings)
+            heart.beat()
             for command in commands.poll():
                 producer.apply(command)
             _submit_due(producer, pool, in_flight, settings)
@@ -215,6 +219,7 @@ def run_producer(settings: Settings, stop: StopFlag, *, once: bool = False, fetc
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         commands.close()
+        heart.stopped()
         kafka.flush()
         kafka.close()
 

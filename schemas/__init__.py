@@ -6,13 +6,17 @@ from schemas.messages import (
     SCHEMA_VERSION,
     Alert,
     DeadLetter,
+    DeadLetterReplay,
     Decision,
     DeliveryRecord,
     DiscoveredArticle,
     ExtractedArticle,
+    Feedback,
     FeedCommand,
     FeedMemory,
     FeedState,
+    Heartbeat,
+    HeldAlert,
     Message,
     SeenArticle,
     Source,
@@ -20,10 +24,10 @@ from schemas.messages import (
     decode,
     encode,
 )
-from schemas.topics import Topics, TopicSpec, all_topics, dlq_topic, topic_name
+from schemas.topics import Topics, TopicSpec, all_topics, consumed_topics, dlq_topic, topic_name
 
 __all__ = [
-    "SCHEMA_VERSION", "Alert", "DeadLetter", "Decision", "DeliveryRecord", "DiscoveredArticle",
-    "ExtractedArticle", "FeedCommand", "FeedMemory", "FeedState", "SeenArticle", "Message", "Source", "StateRecord", "Topics", "TopicSpec",
-    "all_topics", "decode", "dlq_topic", "encode", "topic_name",
+    "SCHEMA_VERSION", "Alert", "DeadLetter", "DeadLetterReplay", "Decision", "DeliveryRecord", "DiscoveredArticle",
+    "ExtractedArticle", "Feedback", "FeedCommand", "FeedMemory", "FeedState", "Heartbeat", "HeldAlert", "SeenArticle", "Message", "Source", "StateRecord", "Topics", "TopicSpec",
+    "all_topics", "consumed_topics", "decode", "dlq_topic", "encode", "topic_name",
 ]

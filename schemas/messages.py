@@ -5,7 +5,7 @@ import base64
 from datetime import datetime, timezone
 from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SCHEMA_VERSION = 2  # 2: decisions may be "announced"; alerts say the event's modality and where its date comes from
 
@@ -123,10 +123,13 @@ class Alert(Message):
 
 
 class StateRecord(Message):
-    """One entry of the decider's changelog: the latest record per `key` is the decider's state."""
+    """One entry of the decider's changelog: the latest record per `key` is the decider's state.
+
+    "feedback": what a person's feedback changed (a development dismissed, an article raised to a development);
+    consumers/decide/feedback.py writes and applies it."""
 
     key: str
-    kind: Literal["article", "development"]
+    kind: Literal["article", "development", "feedback"]
     data: dict[str, Any]
 
 
@@ -183,12 +186,89 @@ class FeedCommand(Message):
 
 
 class DeliveryRecord(Message):
-    """Proof that one alert revision reached one channel; written only after the send succeeded."""
+    """Proof that one alert revision reached one channel; written only after the send succeeded.
+
+    It also keeps what a later revision needs to thread under the first one: Slack's channel and message `ts`
+    (replies go to that thread, the parent is updated in place), the email's Message-ID (In-Reply-To). An alert
+    that went out inside a grouped message (the channel's hourly limit was reached) names that group.
+    A digest is recorded the same way, with alert_id "digest:<day>".
+    """
 
     alert_id: str
     revision: int
     channel: str
     delivered_at: datetime = Field(default_factory=utcnow)
+    thread_ts: str | None = None  # Slack: the ts of the message that opened the alert's thread
+    slack_channel: str | None = None  # Slack: the channel id the Web API answered with (chat.update needs it)
+    message_ts: str | None = None  # Slack: this revision's own message (the parent for revision 0)
+    message_id: str | None = None  # email: this message's Message-ID
+    group: str | None = None  # the grouped message it went out in, when the channel's limit held it back
+
+
+class HeldAlert(Message):
+    """An alert a channel's rate limit held back (compacted, keyed by channel:alert id): it goes out in the next
+    grouped message. Released once a DeliveryRecord of the same (alert, channel) exists."""
+
+    channel: str
+    alert: Alert
+    held_at: datetime = Field(default_factory=utcnow)
+    released: bool = False  # let go without a delivery (the channel refused the group for good: dead-lettered)
+
+
+FeedbackVerdict = Literal["not_new", "off_topic", "was_new", "withdrawn"]
+
+
+class Feedback(Message):
+    """A person's word on a decision (compacted, keyed by `key`: the latest word on a target wins).
+
+    On a development (an alert): "not_new" or "off_topic" dismiss it, so its later reports stay quiet;
+    "withdrawn" takes that back. On an article the decider kept quiet: "was_new" raises a development from it,
+    which alerts like any other.
+    """
+
+    target: Literal["development", "article"]
+    development_id: str | None = None
+    url: str | None = None  # the article's URL, as its decision names it
+    verdict: FeedbackVerdict
+    title: str = ""  # the article's title, for the alert a raised development sends
+    note: str = ""
+    issued_at: datetime = Field(default_factory=utcnow)
+
+    @model_validator(mode="after")
+    def _fits_its_target(self) -> "Feedback":
+        if self.target == "development":
+            if not self.development_id:
+                raise ValueError("feedback on a development needs its development_id")
+            if self.verdict not in ("not_new", "off_topic", "withdrawn"):
+                raise ValueError(f"a development can be marked not_new, off_topic or withdrawn, not {self.verdict}")
+        else:
+            if not self.url:
+                raise ValueError("feedback on an article needs its url")
+            if self.verdict not in ("was_new", "withdrawn"):
+                raise ValueError(f"an article can be marked was_new or withdrawn, not {self.verdict}")
+        return self
+
+    @property
+    def key(self) -> str:
+        return f"development:{self.development_id}" if self.target == "development" else f"article:{self.url}"
+
+
+class Heartbeat(Message):
+    """A running stage instance says it is alive (compacted, keyed by stage@instance), every few seconds; a
+    tombstone under its key when it stops cleanly."""
+
+    stage: str
+    instance: str  # host:pid
+    started_at: datetime
+    at: datetime = Field(default_factory=utcnow)
+
+
+class DeadLetterReplay(Message):
+    """A dead letter sent back to its topic for another try (compacted, keyed by the letter's id)."""
+
+    letter_id: str  # <dead-letter topic>/<partition>/<offset>
+    topic: str  # where its original bytes went back to
+    replayed_at: datetime = Field(default_factory=utcnow)
 
 
 class DeadLetter(Message):

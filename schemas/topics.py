@@ -31,6 +31,13 @@ class Topics:
     FEED_COMMANDS = TopicSpec("commands.feeds", key="feed URL", compacted=True, scaled=False)
     DECIDER_STATE = TopicSpec("state.decider", key="record kind:id", compacted=True, scaled=False)
     DELIVERIES = TopicSpec("state.deliveries", key="alert id:revision:channel", compacted=True, scaled=False)
+    # Alerts a channel's hourly limit held back, until they go out together in one grouped message.
+    HELD = TopicSpec("state.held", key="channel:alert id", compacted=True, scaled=False)
+    # People's word on decisions (newsmon web, newsmon feedback); the decider reads it in order with the articles.
+    FEEDBACK = TopicSpec("feedback", key="development:<id> or article:<url>", compacted=True, scaled=False)
+    HEARTBEATS = TopicSpec("state.heartbeats", key="stage@host:pid", compacted=True, scaled=False)
+    DLQ_REPLAYS = TopicSpec("state.dlq_replays", key="dead-letter topic/partition/offset", compacted=True,
+                            scaled=False)
 
 
 def topic_name(spec: TopicSpec, namespace: str) -> str:
@@ -42,7 +49,12 @@ def dlq_topic(name: str) -> str:
     return f"{name}.dlq"
 
 
+def consumed_topics() -> list[TopicSpec]:
+    """The topics a stage consumes in a group: each has a dead-letter topic."""
+    return [Topics.DISCOVERED, Topics.EXTRACTED, Topics.ALERTS, Topics.FEEDBACK]
+
+
 def all_topics() -> list[TopicSpec]:
     specs = [v for v in vars(Topics).values() if isinstance(v, TopicSpec)]
-    consumed = [Topics.DISCOVERED, Topics.EXTRACTED, Topics.ALERTS]
+    consumed = consumed_topics()
     return specs + [TopicSpec(dlq_topic(s.name), key="original key", scaled=False) for s in consumed]

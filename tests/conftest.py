@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from newsmon.settings import Settings, load_settings
-from tests.servers import Mailbox, Site, SlackFake
+from tests.servers import Mailbox, Site, SlackApiFake, SlackFake
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
@@ -71,6 +71,13 @@ def site():
 @pytest.fixture
 def slack():
     s = SlackFake()
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def slack_api():
+    s = SlackApiFake()
     yield s
     s.close()
 

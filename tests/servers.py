@@ -208,3 +208,83 @@ class Mailbox:
 
     def close(self) -> None:
         self.controller.stop()
+
+
+@dataclass
+class SlackApiFake:
+    """Answers like Slack's Web API (chat.postMessage, chat.update) for one bot token. `script` is a list of
+    (status, retry_after, error) answered in order before the real work: 429 with Retry-After, 500, or 200 with
+    `{"ok": false, "error": ...}` as Slack does for channel_not_found. Messages are kept per ts, with their
+    replies; every call is logged in `calls` (method, payload)."""
+
+    token: str = "xoxb-test-token"
+    script: list[tuple[int, str | None, str | None]] = field(default_factory=list)
+    calls: list[tuple[str, dict]] = field(default_factory=list)
+    messages: dict[str, dict] = field(default_factory=dict)  # ts → the latest payload (chat.update replaces it)
+    replies: dict[str, list[dict]] = field(default_factory=dict)  # parent ts → replies in its thread
+    updates: list[dict] = field(default_factory=list)
+    attempts: int = 0
+
+    def __post_init__(self) -> None:
+        fake = self
+        self._lock = threading.Lock()
+        self._next = 1
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                method = self.path.rsplit("/", 1)[-1]
+                status, headers, answer = fake.answer(method, self.headers.get("Authorization", ""), body)
+                data = json.dumps(answer).encode()
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def answer(self, method: str, authorization: str, body: bytes) -> tuple[int, dict, dict]:
+        with self._lock:
+            self.attempts += 1
+            if self.script:
+                status, retry_after, error = self.script.pop(0)
+                headers = {"Retry-After": retry_after} if retry_after else {}
+                return status, headers, {"ok": False, "error": error or {429: "ratelimited"}.get(status, "fatal_error")}
+            if authorization != f"Bearer {self.token}":
+                return 200, {}, {"ok": False, "error": "invalid_auth"}
+            payload = json.loads(body or b"{}")
+            self.calls.append((method, payload))
+            if payload.get("channel") not in ("#news", "C0NEWS"):
+                return 200, {}, {"ok": False, "error": "channel_not_found"}
+            if method == "chat.postMessage":
+                ts = f"1700000000.{self._next:06d}"
+                self._next += 1
+                if payload.get("thread_ts"):
+                    if payload["thread_ts"] not in self.messages:
+                        return 200, {}, {"ok": False, "error": "thread_not_found"}
+                    self.replies.setdefault(payload["thread_ts"], []).append(payload)
+                else:
+                    self.messages[ts] = payload
+                return 200, {}, {"ok": True, "channel": "C0NEWS", "ts": ts, "message": {"text": payload.get("text")}}
+            if method == "chat.update":
+                if payload.get("ts") not in self.messages:
+                    return 200, {}, {"ok": False, "error": "message_not_found"}
+                self.messages[payload["ts"]] = payload
+                self.updates.append(payload)
+                return 200, {}, {"ok": True, "channel": "C0NEWS", "ts": payload["ts"]}
+            return 200, {}, {"ok": False, "error": "unknown_method"}
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/api/"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

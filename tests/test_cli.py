@@ -41,3 +41,51 @@ def test_broker_status_names_the_broker_and_says_when_it_is_down(tmp_path):
 def test_replay_without_arguments_is_a_usage_error():
     done = newsmon("replay")
     assert done.returncode == 2 and "--input" in done.stderr
+
+
+def test_run_prints_the_page_and_stops_the_broker_it_started_but_not_one_it_found(tmp_path, broker_settings):
+    import os
+    import signal
+    import urllib.error
+    import urllib.request
+
+    from newsmon import broker
+    from newsmon.cli import _broker_on_exit
+    from tests.conftest import _free_port_pair
+    from tests.kafka_util import wait_until
+    from tests.test_pipeline import free_port
+
+    if not broker_settings.uses_local_broker:
+        import pytest
+        pytest.skip("KAFKA_BOOTSTRAP_SERVERS is set: no local broker to start or stop")
+    # A broker that was running before: it keeps running, and the line says how to stop it.
+    assert "keeps running" in _broker_on_exit(broker_settings, started_by_us=False)
+    assert broker.status(broker_settings)["running"]
+    # `newsmon run` that starts its own broker stops it with the stages.
+    port = _free_port_pair()
+    env = {k: v for k, v in os.environ.items() if k != "KAFKA_BOOTSTRAP_SERVERS"}
+    env.update(NEWSMON_HOME=str(tmp_path), NEWSMON_BROKER_PORT=str(port), NEWSMON_WEB_PORT=str(free_port()))
+    proc = subprocess.Popen([sys.executable, "-m", "newsmon.cli", "run", "--stages", "web"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = proc.stdout.readline()
+        assert first.startswith("newsmon: the page is at http://127.0.0.1:"), first
+        page = first.split(" at ", 1)[1].strip()
+
+        def answers() -> bool:
+            try:
+                urllib.request.urlopen(page + "ready", timeout=2)
+                return True
+            except urllib.error.HTTPError:
+                return True  # 503 while it reads the topics: it is up
+            except OSError:
+                return False
+
+        assert wait_until(answers, timeout=90), "the page never answered"
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=120)
+    assert "the local Kafka broker it started too" in out, err[-2000:]
+    settings = broker_settings.model_copy(update={"home": tmp_path, "broker_port": port})
+    assert not broker.status(settings)["running"]
+    assert "local Kafka broker started" in err and "web: started" in err

@@ -19,6 +19,6 @@ def test_docker_compose_config_is_valid():
     assert result.returncode == 0, result.stderr
     import json
     services = json.loads(result.stdout)["services"]
-    assert {"kafka", "producer", "extract", "decide", "notify"} <= set(services)
+    assert {"kafka", "producer", "extract", "decide", "notify", "web"} <= set(services)
     assert all("healthcheck" in services[name] for name in services)
     assert services["extract"]["environment"]["KAFKA_BOOTSTRAP_SERVERS"] == "kafka:9092"

@@ -59,3 +59,14 @@ def test_an_announced_plan_is_listed_once_until_it_happens():
     for s in ("https://b.example/plan", "https://a.example/plan"):
         knowledge.add(_known("visit", day, s, "announced", "dev-visit", modality="planned"))
     assert [k.source for k in knowledge.announced] == ["https://a.example/plan"]
+
+
+def test_what_one_source_reported_is_found_though_another_represents_it():
+    knowledge = Knowledge()
+    day = date(2025, 3, 4)
+    knowledge.add(_known("joint_exercise", day, "https://b.example/drill"))
+    knowledge.add(_known("joint_exercise", day, "https://a.example/drill"))
+    knowledge.add(_known("visit", day, "https://b.example/drill"))
+    reports = knowledge.reports_of("https://b.example/drill")
+    assert sorted(k.event.kind for k in reports) == ["joint_exercise", "visit"]
+    assert knowledge.reports_of("https://nowhere.example/") == []

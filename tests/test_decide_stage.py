@@ -51,3 +51,33 @@ def test_two_deciders_one_active_and_the_standby_takes_over_with_the_state(kafka
     assert d2.status == "corroboration" and d2.development_id == d1.development_id and not d2.alert
     alerts = [decode(Alert, r.value) for r in records(kafka, kafka.topic(Topics.ALERTS), timeout=0)]
     assert [a.revision for a in alerts] == [0, 1] and alerts[1].corroborations[0].url == b.url
+
+
+def test_the_decider_reads_feedback_in_order_with_the_articles(kafka):
+    from consumers.decide_service import run_decider
+    from schemas import Feedback
+    from tests.test_decide import AR_SIGNED, FA_KNOWN_MEETING, TR_SIGNED
+
+    settings = kafka.model_copy(update={"partitions": 1})
+    create_topics(settings)
+    inbound, feedback = settings.topic(Topics.EXTRACTED), settings.topic(Topics.FEEDBACK)
+    decisions = lambda n: [decode(Decision, r.value) for r in  # noqa: E731
+                           records(settings, settings.topic(Topics.DECISIONS), at_least=n, timeout=90)]
+    stage = Background(lambda stop: run_decider(settings, stop))
+    try:
+        for article in (FA_KNOWN_MEETING, TR_SIGNED):
+            send(settings, inbound, article.canonical_url, encode(article))
+        quiet, signed = decisions(2)
+        assert quiet.status == "known" and signed.status == "new_development"
+        for word in (Feedback(target="article", url=quiet.url, verdict="was_new", title=FA_KNOWN_MEETING.title),
+                     Feedback(target="development", development_id=signed.development_id, verdict="not_new")):
+            send(settings, feedback, word.key, encode(word))
+        raised = decisions(3)[2]
+        assert raised.status == "new_development" and raised.url == quiet.url and "feedback" in raised.reason
+        send(settings, inbound, AR_SIGNED.canonical_url, encode(AR_SIGNED))
+        report = decisions(4)[3]
+    finally:
+        stage.stop()
+    assert report.status == "known" and report.development_id == signed.development_id
+    alerts = [decode(Alert, r.value) for r in records(settings, settings.topic(Topics.ALERTS), timeout=0)]
+    assert [(a.alert_id, a.revision) for a in alerts] == [(signed.development_id, 0), (raised.development_id, 0)]

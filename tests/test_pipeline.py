@@ -76,10 +76,27 @@ def test_a_restarted_producer_publishes_nothing_twice(kafka, site):
     assert len(records(settings, settings.topic(Topics.DISCOVERED), at_least=3)) == 3
 
 
+def mail_text(message) -> str:
+    """The text/plain part of a (multipart) email."""
+    parts = message.get_payload() if message.is_multipart() else [message]
+    plain = next(p for p in parts if p.get_content_type() == "text/plain")
+    return plain.get_payload(decode=True).decode(plain.get_content_charset() or "utf-8")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def stage_env(settings, **extra: str) -> dict[str, str]:
+    # the page on a port of its own: tests (and other sessions on this machine) never meet on 8080
     env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": settings.bootstrap_servers,
            "NEWSMON_NAMESPACE": settings.namespace, "NEWSMON_ALLOW_PRIVATE_NETWORKS": "1",
-           "NEWSMON_POLL_SECONDS": "1", "NEWSMON_PARTITIONS": str(settings.partitions), "NEWSMON_LOG_LEVEL": "INFO"}
+           "NEWSMON_POLL_SECONDS": "1", "NEWSMON_PARTITIONS": str(settings.partitions), "NEWSMON_LOG_LEVEL": "INFO",
+           "NEWSMON_WEB_PORT": str(free_port())}
     env.update(extra)
     return env
 
@@ -112,7 +129,7 @@ def test_end_to_end_one_alert_on_each_channel_and_none_for_a_seed_copy(kafka, si
     assert by_page["d05.html"].status == "known" and not by_page["d05.html"].alert, err[-3000:]
     assert by_page["d11.html"].status == "new_development" and by_page["d11.html"].alert
     assert len(slack.received) == 1 and len(mailbox.messages) == 1
-    assert "d11.html" in slack.received[0]["text"] and "d11.html" in mailbox.messages[0].get_payload()
+    assert "d11.html" in slack.received[0]["text"] and "d11.html" in mail_text(mailbox.messages[0])
     assert proc.returncode == 0
 
 

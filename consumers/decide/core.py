@@ -14,6 +14,7 @@ from typing import Any
 
 from consumers import catalogue
 from consumers.catalogue import OTHER_KIND
+from consumers.decide import feedback  # people's feedback (dismissed / raised developments)
 from consumers.decide.event import DONE, NOT_FACTS, ONGOING, Event
 from consumers.decide.headline import headline
 from consumers.decide.knowledge import Knowledge, Known, announced_for, fact_event, matches
@@ -39,6 +40,7 @@ class DeciderState:
         self.developments: dict[str, dict[str, Any]] = {}  # development id → latest alert (JSON)
         self.doc_dev: dict[str, str | None] = {}  # story-index doc id → development id
         self.index = StoryIndex()
+        self.feedback = feedback.FeedbackState()  # what people's feedback changed
         for fact in topic.known:
             self.knowledge.add(Known(fact_event(fact), f"seed:{fact.source}", None, "seed"))
         for seed in _seed_articles(topic):
@@ -69,6 +71,8 @@ class DeciderState:
             cur = self.developments.get(alert["alert_id"])
             if cur is None or alert["revision"] >= cur["revision"]:
                 self.developments[alert["alert_id"]] = alert
+        elif record.kind == "feedback":
+            feedback.apply_record(self, data)
 
 
 def _seed_articles(topic: Topic) -> list[ExtractedArticle]:
@@ -122,6 +126,7 @@ def decide(article: ExtractedArticle, state: DeciderState) -> Outcome:
     reading = read_lead(state.topic, article.title, article.text, lang, day, analyses=carried)
     context = _Context(article, state, lang, day)
     verdict = _choose(reading, context)
+    verdict = feedback.quiet_if_dismissed(verdict, state)  # reports of a dismissed development stay quiet
     return _write(verdict, reading, context)
 
 

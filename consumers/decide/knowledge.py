@@ -46,12 +46,16 @@ class Knowledge:
         self.announced: list[Known] = []  # plans of developments that have not happened yet
         # where each distinct report is kept: a development told by hundreds of outlets alike is compared once
         self._slots: dict[tuple, list[tuple[list[Known], int]]] = {}
+        self._of_source: dict[str, list[tuple]] = {}  # each source's reports, by key (shared with `_slots`)
         self.count = 0
 
     def add(self, known: Known) -> None:
         self.count += 1
         key = _report_key(known)
         slots = self._slots.get(key)
+        keys = self._of_source.setdefault(known.source, [])
+        if key not in keys:
+            keys.append(key)
         if slots is not None:
             # the same report again: it is represented by its least source, whatever order reports arrive in
             for bucket, i in slots:
@@ -82,6 +86,15 @@ class Knowledge:
             week = around.toordinal() // 7
             dated = [k for w in range(week - reach, week + reach + 1) for k in weeks.get(w, ())]
         return self._lasting.get(family, []) + dated
+
+    def reports_of(self, source: str) -> list[Known]:
+        """What one source reported, as matching knows it: a report others told alike is represented by theirs
+        (the least source), whose wording may be another outlet's."""
+        out = []
+        for key in self._of_source.get(source, ()):
+            bucket, i = self._slots[key][0]
+            out.append(bucket[i])
+        return out
 
     def all(self) -> list[Known]:
         return [k for family in sorted(set(self._lasting) | set(self._by_week)) for k in self.of_kind(family)]

@@ -1,26 +1,43 @@
 """SMTP email from NEWSMON_SMTP_URL: smtp://user:pass@host:587 (STARTTLS when the server offers it) or
-smtps://user:pass@host:465. A server that cannot be reached is transient; a refused message is permanent."""
+smtps://user:pass@host:465. Each message is multipart (text and HTML). Its Message-ID is derived from the alert,
+so an update names its alert in In-Reply-To and References and mail clients thread it, and a message sent twice
+after a crash carries the same id (clients drop the copy). A server that cannot be reached is transient; a refused
+message is permanent."""
 from __future__ import annotations
 
+import re
 import smtplib
 import ssl
 from email.message import EmailMessage
-from email.utils import make_msgid
 from urllib.parse import unquote, urlsplit
 
 from newsmon.stream import Rejected, Transient
 
 
-def send_email(smtp_url: str, sender: str, recipients: tuple[str, ...], subject: str, body: str,
-               message_id_seed: str, timeout: float = 20.0) -> None:
+def message_id(seed: str, namespace: str) -> str:
+    """A Message-ID that is the same every time for the same seed (alert id and revision) and deployment."""
+    clean = lambda s: re.sub(r"[^A-Za-z0-9.\-]", "-", s)  # noqa: E731
+    return f"<{clean(seed)}@{clean(namespace)}.newsmon>"
+
+
+def build_message(sender: str, recipients: tuple[str, ...], subject: str, text: str, html: str | None,
+                  msg_id: str, in_reply_to: str | None = None) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = sender, ", ".join(recipients), subject
+    msg["Message-ID"] = msg_id
+    if in_reply_to:
+        msg["In-Reply-To"] = in_reply_to
+        msg["References"] = in_reply_to
+    msg.set_content(text)
+    if html is not None:
+        msg.add_alternative(html, subtype="html")
+    return msg
+
+
+def send_message(smtp_url: str, msg: EmailMessage, timeout: float = 20.0) -> None:
     parts = urlsplit(smtp_url)
     if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
         raise Rejected(f"NEWSMON_SMTP_URL must be smtp://… or smtps://…, not {parts.scheme!r}")
-    msg = EmailMessage()
-    msg["From"], msg["To"], msg["Subject"] = sender, ", ".join(recipients), subject
-    # A stable Message-ID lets mail clients drop a duplicate if a crash made us send twice.
-    msg["Message-ID"] = make_msgid(idstring=message_id_seed, domain="newsmon")
-    msg.set_content(body)
     port = parts.port or (465 if parts.scheme == "smtps" else 25)
     try:
         if parts.scheme == "smtps":

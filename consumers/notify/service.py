@@ -1,81 +1,214 @@
-"""The notify stage's thin Kafka loop: alerts → Slack / email, exactly once per (alert, revision, channel) as far
-as the channel allows.
+"""The notify stage: alerts → Slack (Web API or webhook), email, apprise channels, once per (alert, revision,
+channel) as far as the channel allows.
 
-A delivery is recorded (compacted topic, flushed at once) only after the channel accepted it; the record is read
-back at start-up, so a redelivered or replayed alert is not sent again. A channel outage is transient: the loop
-waits and retries the same alert, it does not dead-letter it. A channel that refuses an alert for good
-(a revoked webhook) dead-letters it, so it can be replayed once the setting is fixed.
+A delivery is recorded (compacted topic, flushed at once) only after the channel accepted it; the records are read
+back at start-up, so a redelivered or replayed alert is not sent again, and a later revision finds the thread of
+its alert (Slack's ts, the email's Message-ID) there. A channel outage is transient: the loop waits (Retry-After
+honoured) and retries the same alert, it does not dead-letter it. A channel that refuses an alert for good (a
+revoked webhook) dead-letters it, so it can be replayed once the setting is fixed.
+
+Each channel sends at most NEWSMON_ALERTS_PER_HOUR new alerts an hour; what exceeds it is held (a compacted topic,
+so a restart keeps it) and goes out as one grouped message when the hour has room again. The daily digest
+(NEWSMON_DIGEST) is checked on every turn of the loop.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
+from collections import defaultdict
+from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from kafka import KafkaProducer
 
-from consumers.notify.email import send_email
-from consumers.notify.render import render_slack, render_text, subject
-from consumers.notify.slack import post_slack
+from consumers.notify import digest
+from consumers.notify.channels import Channel, Email, configured_channels
+from consumers.notify.ratelimit import Limit, sends_of
 from newsmon.settings import Settings
-from newsmon.stream import Output, StopFlag, create_topics, make_producer, read_all, run_loop
-from schemas import Alert, DeliveryRecord, Topics, decode, encode
+from newsmon.stream import Output, Rejected, StopFlag, Transient, create_topics, make_producer, read_all, \
+    read_between, run_loop
+from schemas import Alert, DeadLetter, DeliveryRecord, HeldAlert, Topics, decode, dlq_topic, encode
 
 log = logging.getLogger(__name__)
-Sender = Callable[[Alert], None]
-
-
-def channels(settings: Settings) -> dict[str, Sender]:
-    found: dict[str, Sender] = {}
-    if settings.slack_webhook_url:
-        url = settings.slack_webhook_url
-        found["slack"] = lambda alert: post_slack(url, render_slack(alert))
-    if settings.smtp_url and settings.email_to:
-        found["email"] = lambda alert: send_email(
-            settings.smtp_url, settings.email_from, settings.email_to, subject(alert), render_text(alert),
-            message_id_seed=f"{alert.alert_id}.{alert.revision}")
-    return found
+TICK_RETRY = timedelta(seconds=30)  # a held group or a digest that failed without a Retry-After tries again then
+REFUSED_RETRY = timedelta(minutes=5)
 
 
 def delivery_key(alert_id: str, revision: int, channel: str) -> str:
     return f"{alert_id}:{revision}:{channel}"
 
 
-def load_deliveries(settings: Settings) -> set[str]:
-    done = set()
-    for _key, value in read_all(settings, settings.topic(Topics.DELIVERIES)):
-        record = decode(DeliveryRecord, value)
-        done.add(delivery_key(record.alert_id, record.revision, record.channel))
-    return done
+def load_deliveries(settings: Settings) -> list[DeliveryRecord]:
+    return [decode(DeliveryRecord, value) for _key, value in read_all(settings, settings.topic(Topics.DELIVERIES))]
 
 
-def make_notify_handler(settings: Settings, senders: dict[str, Sender], delivered: set[str],
-                        producer: KafkaProducer):
-    def handle(_key: bytes | None, value: bytes) -> list[Output]:
+def load_held(settings: Settings) -> list[HeldAlert]:
+    return [decode(HeldAlert, value) for _key, value in read_all(settings, settings.topic(Topics.HELD))]
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Notifier:
+    """What the notifier knows (deliveries, held alerts, the sends in each channel's window) and its two steps:
+    `handle` an alert record, `tick` (held groups, the digest)."""
+
+    def __init__(self, settings: Settings, channels: list[Channel], producer: KafkaProducer,
+                 deliveries: list[DeliveryRecord] = (), held: list[HeldAlert] = (),
+                 clock: Callable[[], datetime] = utcnow):
+        self.settings, self.channels, self.producer, self.clock = settings, channels, producer, clock
+        self.limit = Limit(settings.alerts_per_hour, settings.rate_window_seconds)
+        self.delivered = {delivery_key(r.alert_id, r.revision, r.channel): r for r in deliveries}
+        self.sends = {ch.name: sends_of(deliveries, ch.name) for ch in channels}
+        self.held: dict[str, dict[str, HeldAlert]] = defaultdict(dict)
+        for h in held:
+            done = delivery_key(h.alert.alert_id, h.alert.revision, h.channel) in self.delivered
+            if h.released or done:
+                self.held[h.channel].pop(h.alert.alert_id, None)
+            else:
+                self.held[h.channel][h.alert.alert_id] = h
+        self.not_before: dict[str, datetime] = {}
+        self.email = next((ch for ch in channels if isinstance(ch, Email)), None)
+
+    # ------------------------------------------------------------------------------------------ one alert
+    def handle(self, _key: bytes | None, value: bytes) -> list[Output]:
         alert = decode(Alert, value)
-        if alert.revision > 0 and not settings.notify_updates:
-            return []  # a corroboration updates the record on the alerts topic; it is not a new alert
-        for channel, send in senders.items():
-            key = delivery_key(alert.alert_id, alert.revision, channel)
-            if key in delivered:
-                continue
-            send(alert)
-            record = DeliveryRecord(alert_id=alert.alert_id, revision=alert.revision, channel=channel)
-            # Recorded and flushed per channel, so an outage of the other channel cannot make this one repeat.
-            producer.send(settings.topic(Topics.DELIVERIES), key=key, value=encode(record))
-            producer.flush()
-            delivered.add(key)
-            log.info("notify: %s sent %s (revision %d)", channel, alert.alert_id, alert.revision)
+        for channel in self.channels:
+            self._to(channel, alert)
         return []
 
-    return handle
+    def _to(self, channel: Channel, alert: Alert) -> None:
+        if delivery_key(alert.alert_id, alert.revision, channel.name) in self.delivered:
+            return
+        held = self.held.get(channel.name)
+        if alert.revision == 0:
+            if held or not self.limit.room(self.sends[channel.name], self.clock()):
+                self._hold(channel, alert)
+                return
+            self._save(channel.send_alert(alert))
+            return
+        parent = self.delivered.get(delivery_key(alert.alert_id, 0, channel.name))
+        if parent is None:
+            if held and alert.alert_id in held:
+                self._hold(channel, alert)  # the group will show its newest revision
+            return  # otherwise the alert went out before this channel existed: nothing to update
+        if channel.threads or self.settings.notify_updates:
+            self._save(channel.send_update(alert, parent))
+
+    # ------------------------------------------------------------------------------------------ each turn
+    def tick(self) -> None:
+        now = self.clock()
+        for channel in self.channels:
+            if self.held.get(channel.name) and now >= self.not_before.get(channel.name, now) and \
+                    self.limit.room(self.sends[channel.name], now):
+                self._release(channel, now)
+        if self.email is not None and self.settings.digest_time is not None and \
+                now >= self.not_before.get("digest", now):
+            self._digest(now)
+
+    def _release(self, channel: Channel, now: datetime) -> None:
+        """The held alerts of a channel, as one grouped message (or as itself when one alone was held)."""
+        alerts = [h.alert for h in sorted(self.held[channel.name].values(), key=lambda h: (h.held_at, h.alert.alert_id))]
+        group = "group-" + hashlib.sha1("|".join([channel.name, *(a.alert_id for a in alerts)]).encode()).hexdigest()[:12]
+        try:
+            if len(alerts) == 1:
+                record = channel.send_alert(alerts[0])
+            else:
+                record = channel.send_group(alerts, group, self.limit.per_window)
+        except Transient as exc:
+            wait = timedelta(seconds=exc.retry_after) if exc.retry_after is not None else TICK_RETRY
+            self.not_before[channel.name] = now + wait
+            log.warning("notify: %s: %d held alert(s) wait %.0fs: %s", channel.name, len(alerts),
+                        wait.total_seconds(), exc)
+            return
+        except Rejected as exc:
+            log.error("notify: %s refused %d held alert(s) for good; dead-lettering them: %s", channel.name,
+                      len(alerts), exc)
+            for alert in alerts:
+                self._dead_letter(alert, str(exc))
+                self._send(Topics.HELD, f"{channel.name}:{alert.alert_id}",
+                           HeldAlert(channel=channel.name, alert=alert, released=True))
+            self.producer.flush()
+            self.held.pop(channel.name, None)
+            return
+        for alert in alerts:
+            for revision in range(alert.revision + 1):  # the message shows the newest: the older ones are covered
+                self._save(record.model_copy(update={"alert_id": alert.alert_id, "revision": revision,
+                                                     "group": record.group}), count=False)
+        self.sends[channel.name].append(record.delivered_at)
+        self.held.pop(channel.name, None)
+        log.info("notify: %s sent %d held alert(s)%s", channel.name, len(alerts),
+                 f" as one message ({group})" if len(alerts) > 1 else "")
+
+    def _digest(self, now: datetime) -> None:
+        period = digest.due(now, self.settings.digest_time, set())
+        if period is None or delivery_key(period.key, 0, self.email.name) in self.delivered:
+            return
+        alerts = [decode(Alert, value) for _ts, _key, value in
+                  read_between(self.settings, self.settings.topic(Topics.ALERTS), period.start, period.end)]
+        found = digest.build(period, alerts)
+        try:
+            if found.empty:
+                record = DeliveryRecord(alert_id=period.key, revision=0, channel=self.email.name)
+            else:
+                record = self.email.send_digest(period.day.isoformat(), *digest.render(found))
+        except (Transient, Rejected) as exc:
+            wait = REFUSED_RETRY if isinstance(exc, Rejected) else TICK_RETRY
+            self.not_before["digest"] = now + wait
+            log.warning("notify: the digest of %s waits %.0fs: %s", period.day, wait.total_seconds(), exc)
+            return
+        self._save(record, count=False)
+        log.info("notify: digest of %s %s (%d developments, %d updated)", period.day,
+                 "had nothing to send" if found.empty else "sent", len(found.developments), len(found.updated))
+
+    # ------------------------------------------------------------------------------------------ records
+    def _save(self, record: DeliveryRecord, count: bool = True) -> None:
+        key = delivery_key(record.alert_id, record.revision, record.channel)
+        # Recorded and flushed per channel, so an outage of another channel cannot make this one repeat.
+        self._send(Topics.DELIVERIES, key, record)
+        self.producer.flush()
+        self.delivered[key] = record
+        if count and record.revision == 0:
+            self.sends[record.channel].append(record.delivered_at)
+        if count:
+            log.info("notify: %s sent %s (revision %d)", record.channel, record.alert_id, record.revision)
+
+    def _hold(self, channel: Channel, alert: Alert) -> None:
+        held = HeldAlert(channel=channel.name, alert=alert)
+        self._send(Topics.HELD, f"{channel.name}:{alert.alert_id}", held)
+        self.producer.flush()
+        first = self.held[channel.name].get(alert.alert_id)
+        self.held[channel.name][alert.alert_id] = held if first is None else held.model_copy(
+            update={"held_at": first.held_at})
+        log.info("notify: %s: more than %d alerts in %.0f min; %s held for the next grouped message",
+                 channel.name, self.limit.per_window, self.limit.seconds / 60, alert.alert_id)
+
+    def _dead_letter(self, alert: Alert, error: str) -> None:
+        topic = self.settings.topic(Topics.ALERTS)
+        letter = DeadLetter(topic=topic, partition=-1, offset=-1, key_b64=DeadLetter.b64(alert.alert_id.encode()),
+                            value_b64=DeadLetter.b64(encode(alert)) or "", stage="notify",
+                            error=f"rejected by the channel: {error}"[:2000], attempts=1)
+        self.producer.send(dlq_topic(topic), key=alert.alert_id, value=encode(letter))
+
+    def _send(self, spec, key: str, message) -> None:
+        self.producer.send(self.settings.topic(spec), key=key, value=encode(message))
+
+
+def describe(settings: Settings, channels: list[Channel]) -> str:
+    names = ", ".join(f"{ch.name}{' (threads)' if ch.threads else ''}" for ch in channels) or "no channel"
+    limit = f"at most {settings.alerts_per_hour} alerts an hour each" if settings.alerts_per_hour else "no limit"
+    return f"channels: {names}; {limit}" + (f"; digest {settings.digest} UTC" if settings.digest else "")
 
 
 def run_notifier(settings: Settings, stop: StopFlag) -> None:
     create_topics(settings)
-    senders = channels(settings)
-    if not senders:
-        log.warning("notify: no channel configured (NEWSMON_SLACK_WEBHOOK_URL, NEWSMON_SMTP_URL + "
-                    "NEWSMON_EMAIL_TO); alerts stay on %s", settings.topic(Topics.ALERTS))
+    channels = configured_channels(settings)
+    if not channels:
+        log.warning("notify: no channel configured (NEWSMON_SLACK_BOT_TOKEN + NEWSMON_SLACK_CHANNEL, "
+                    "NEWSMON_SLACK_WEBHOOK_URL, NEWSMON_SMTP_URL + NEWSMON_EMAIL_TO, NEWSMON_APPRISE_URLS); "
+                    "alerts stay on %s", settings.topic(Topics.ALERTS))
     producer = make_producer(settings)
-    handler = make_notify_handler(settings, senders, load_deliveries(settings), producer)
-    run_loop(settings, stage="notify", topic=settings.topic(Topics.ALERTS), handler=handler, producer=producer, stop=stop)
+    notifier = Notifier(settings, channels, producer, load_deliveries(settings), load_held(settings))
+    run_loop(settings, stage="notify", topic=settings.topic(Topics.ALERTS), handler=notifier.handle,
+             producer=producer, stop=stop, tick=notifier.tick, started=describe(settings, channels))
