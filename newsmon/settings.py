@@ -43,24 +43,51 @@ class Settings(BaseSettings):
     google_news_url: str = "https://news.google.com"  # its RSS search and its link decoder
     bing_news_url: str = "https://www.bing.com/news/search"
     partitions: int = 3
+    extract_workers: int = 1  # extract processes `newsmon run` starts (at most `partitions` of them get work)
+    # Static group membership (group.instance.id): a restarted stage process with the same id takes its partitions
+    # back at once instead of waiting out the session timeout. `newsmon run` gives each process it starts its own.
+    instance_id: str | None = None
+    session_timeout_seconds: float = 10.0  # a member silent this long (killed, hung) loses its partitions
     slack_webhook_url: str | None = None
     smtp_url: str | None = None  # smtp://user:pass@host:587 (STARTTLS when offered), smtps://host:465
     email_from: str = "newsmon@localhost"
     email_to: CommaList = ()
     notify_updates: bool = False  # also send each corroboration of an alerted development
-    allow_private_networks: bool = False
+    allow_private_networks: bool = False  # every loopback/private address may be fetched (development only)
+    # Exact host:port endpoints that may be fetched although they resolve to non-public addresses (tests, the drill,
+    # a feed server on the LAN); with allowed_endpoints_only nothing else is fetched at all, public hosts included.
+    allowed_endpoints: CommaList = ()
+    allowed_endpoints_only: bool = False
     fetch_timeout: float = 15.0
     max_attempts: int = 3  # a message failing this often goes to its dead-letter topic
     log_level: str = "INFO"
     embeddings: bool = True  # `newsmon similarity` adds multilingual embeddings when their packages are installed
     heartbeat_file: Path | None = None  # touched while a stage's loop is alive (container health checks)
 
-    @field_validator("feeds", "email_to", "search_services", mode="before")
+    @field_validator("feeds", "email_to", "search_services", "allowed_endpoints", mode="before")
     @classmethod
     def _split(cls, value: object) -> object:
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
+
+    @field_validator("allowed_endpoints")
+    @classmethod
+    def _endpoints(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        from newsmon.fetch import parse_endpoint
+
+        for endpoint in value:
+            parse_endpoint(endpoint)  # raises with the bad entry named
+        return value
+
+    @property
+    def network_policy(self):
+        """What fetching may reach besides public addresses (newsmon.fetch.NetworkPolicy)."""
+        from newsmon.fetch import NetworkPolicy, parse_endpoint
+
+        return NetworkPolicy(allow_private=self.allow_private_networks,
+                             endpoints=frozenset(parse_endpoint(e) for e in self.allowed_endpoints),
+                             endpoints_only=self.allowed_endpoints_only)
 
     @property
     def bootstrap_servers(self) -> str:

@@ -14,6 +14,7 @@ from schemas.messages import (
     FeedMemory,
     FeedState,
     Message,
+    RejectedArticle,
     SeenArticle,
     Source,
     StateRecord,
@@ -24,6 +25,6 @@ from schemas.topics import Topics, TopicSpec, all_topics, dlq_topic, topic_name
 
 __all__ = [
     "SCHEMA_VERSION", "Alert", "DeadLetter", "Decision", "DeliveryRecord", "DiscoveredArticle",
-    "ExtractedArticle", "FeedCommand", "FeedMemory", "FeedState", "SeenArticle", "Message", "Source", "StateRecord", "Topics", "TopicSpec",
+    "ExtractedArticle", "FeedCommand", "FeedMemory", "FeedState", "SeenArticle", "Message", "RejectedArticle", "Source", "StateRecord", "Topics", "TopicSpec",
     "all_topics", "decode", "dlq_topic", "encode", "topic_name",
 ]

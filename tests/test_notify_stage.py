@@ -49,5 +49,5 @@ def test_a_revoked_webhook_dead_letters_the_alert(kafka, slack):
     finally:
         stage.stop()
     dead = decode(DeadLetter, letter.value)
-    assert dead.stage == "notify" and "404" in dead.error
+    assert dead.stage == "notify.slack" and "404" in dead.error
     assert decode(Alert, dead.original_value()).alert_id == "dev-9"

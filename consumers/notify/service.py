@@ -5,10 +5,14 @@ A delivery is recorded (compacted topic, flushed at once) only after the channel
 back at start-up, so a redelivered or replayed alert is not sent again. A channel outage is transient: the loop
 waits and retries the same alert, it does not dead-letter it. A channel that refuses an alert for good
 (a revoked webhook) dead-letters it, so it can be replayed once the setting is fixed.
+
+Each channel reads the alerts in its own consumer group and loop (thread), so one channel's outage (Slack
+answering 429 for minutes) never holds back another: email goes on being sent on time meanwhile.
 """
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Callable
 
 from kafka import KafkaProducer
@@ -76,6 +80,27 @@ def run_notifier(settings: Settings, stop: StopFlag) -> None:
     if not senders:
         log.warning("notify: no channel configured (NEWSMON_SLACK_WEBHOOK_URL, NEWSMON_SMTP_URL + "
                     "NEWSMON_EMAIL_TO); alerts stay on %s", settings.topic(Topics.ALERTS))
+        stop.wait(float("inf"))
+        return
+    delivered = load_deliveries(settings)
+    loops = [threading.Thread(target=_run_channel, args=(settings, stop, name, send, delivered),
+                              name=f"notify-{name}") for name, send in senders.items()]
+    for loop in loops:
+        loop.start()
+    for loop in loops:
+        loop.join()
+
+
+def _run_channel(settings: Settings, stop: StopFlag, name: str, send: Sender, delivered: set[str]) -> None:
+    """One channel's loop: its own consumer group (notify.<channel>) and producer, its own waits."""
     producer = make_producer(settings)
-    handler = make_notify_handler(settings, senders, load_deliveries(settings), producer)
-    run_loop(settings, stage="notify", topic=settings.topic(Topics.ALERTS), handler=handler, producer=producer, stop=stop)
+    handler = make_notify_handler(settings, {name: send}, delivered, producer)
+    try:
+        run_loop(settings, stage=f"notify.{name}", topic=settings.topic(Topics.ALERTS), handler=handler,
+                 producer=producer, stop=stop)
+    except BaseException:
+        log.exception("notify: the %s loop failed; stopping the stage so that it is restarted", name)
+        stop.set()
+        raise
+    finally:
+        producer.close()
