@@ -261,6 +261,11 @@ def plan_faults(plan: Plan, rng: random.Random) -> list[Fault]:
     if plan.outages:
         last = max(1.0, plan.phase_b_seconds - 2 * plan.outage_seconds)
         outside = [Fault(kind, at=rng.uniform(5, last)) for kind in ("slack", "smtp", "slow_host", "reset_host")]
+        # Slack's and SMTP's outages never overlap: the drill shows that one channel's outage does not delay the
+        # other, which it cannot while both are down.
+        slack, smtp = outside[0], outside[1]
+        while abs(slack.at - smtp.at) < plan.outage_seconds + 5:
+            smtp.at = rng.uniform(5, last)
     return sorted(inside + outside, key=lambda f: f.at)
 
 
@@ -352,6 +357,7 @@ class Drill:
         self.faults = plan_faults(plan, self.rng)
         self.pipeline = Pipeline(self._env(), work / "run.log")
         self.marks: dict[str, float] = {}
+        self.cpu_phase_a: dict[str, float] = {}
         self.releasing = threading.Event()
 
     def _env(self) -> dict[str, str]:
@@ -386,6 +392,7 @@ class Drill:
             releaser.start()
             self.releasing.set()
             if self.plan.phase_a:
+                self._settle("W")
                 self._phase_a()
             self._phase_b()
             self._drain()
@@ -431,7 +438,7 @@ class Drill:
         began = time.monotonic()
         state = DeciderState(load_topic(TOPIC_DIR))
         alerting, failing, seen_pages, replayed = [], [], set(), 0
-        for article in sorted(self.world.articles, key=lambda a: (a.phase, a.release)):
+        for article in sorted(self.world.articles, key=lambda a: ("WAB".index(a.phase), a.release)):
             if article.kind == "load":
                 if article.page in seen_pages:
                     continue
@@ -480,26 +487,54 @@ class Drill:
                 release_due(self.world, time.time())
             time.sleep(0.2)
 
-    def _phase_a(self) -> None:
-        """The burst: phase A's articles appear in their feeds at once; wait until all are decided."""
-        self.world.phase_start["A"] = time.time()
-        self.marks["phase_a"] = self.world.phase_start["A"]
-        topics = self._topics()
+    def _settle(self, phase: str, timeout: float = 600) -> tuple[int, float]:
+        """Release `phase` at once and wait until each of its articles is decided or rejected; returns how many
+        and the time of the last one (its record's timestamp)."""
         from newsmon.urls import canonical_url
 
-        wanted = {canonical_url(a.url) for a in self.world.articles if a.phase == "A"}
-        deadline = time.monotonic() + 600
-        while time.monotonic() < deadline:
-            topics.refresh()
+        self.world.phase_start[phase] = time.time()
+        topics = self._topics()
+        wanted = {canonical_url(a.url) for a in self.world.articles if a.phase == phase}
+        deadline = time.monotonic() + timeout
+        try:
+            while time.monotonic() < deadline:
+                topics.refresh()
+                if wanted <= (topics.keys("decisions") | topics.keys("articles.rejected")):
+                    break
+                time.sleep(0.5)
+            stamps = [r.timestamp / 1000 for name in ("decisions", "articles.rejected")
+                      for r in topics.records[name] if r.key and r.key.decode() in wanted]
             done = wanted & (topics.keys("decisions") | topics.keys("articles.rejected"))
-            if len(done) >= len(wanted):
-                break
-            time.sleep(1)
-        stamps = [r.timestamp / 1000 for name in ("decisions", "articles.rejected")
-                  for r in topics.records[name] if r.key and r.key.decode() in wanted]
-        self.marks["phase_a_done"] = max(stamps) if stamps else time.time()
-        self.marks["phase_a_count"] = len(wanted & (topics.keys("decisions") | topics.keys("articles.rejected")))
-        topics.close()
+        finally:
+            topics.close()
+        return len(done), max(stamps) if stamps else time.time()
+
+    def _phase_a(self) -> None:
+        """The burst: phase A's articles appear in their feeds at once; timed until the last is decided. The CPU
+        each process used meanwhile says where the time goes."""
+        before = self._cpu()
+        self.marks["phase_a"] = time.time()
+        count, last = self._settle("A")
+        self.marks["phase_a_done"], self.marks["phase_a_count"] = last, count
+        after = self._cpu()
+        self.cpu_phase_a = {name: round(after[name] - before.get(name, 0.0), 1) for name in after}
+
+    def _cpu(self) -> dict[str, float]:
+        """CPU seconds (user + system) so far of each stage process, the broker and the drill itself."""
+        tick = os.sysconf("SC_CLK_TCK")
+        pids = dict(self.pipeline.stages())
+        pid_file = self.home / "broker" / "broker.pid"
+        if pid_file.exists():
+            pids["kafka broker"] = int(pid_file.read_text().strip())
+        pids["drill (feeds, pages, Slack, SMTP)"] = os.getpid()
+        out = {}
+        for name, pid in pids.items():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                out[name] = (int(fields[11]) + int(fields[12])) / tick
+            except (OSError, IndexError, ValueError):
+                continue
+        return out
 
     def _phase_b(self) -> None:
         self.world.phase_start["B"] = time.time()
@@ -604,6 +639,7 @@ class Drill:
             took = self.marks["phase_a_done"] - self.marks["phase_a"]
             per_s = self.marks["phase_a_count"] / took if took > 0 else 0.0
             throughput = {"pipeline_per_s": round(per_s, 1), "pipeline_s": round(took, 1),
+                          "cpu_s": self.cpu_phase_a,
                           "articles": self.marks["phase_a_count"], "bound_per_s": bound["per_s"],
                           "bound_s": bound["seconds"], "ratio": round(per_s / bound["per_s"], 2)}
         dlq_reasons = Counter(_reason(l.error) for l in letters.values())
@@ -882,9 +918,11 @@ def targets(result: dict) -> list[tuple[str, str, str, bool]]:
     slack_gap = result["latency"]["email"]["during_slack_outage"]
     if any(f["kind"] == "slack" for f in result["faults"]):
         worst_email = max(slack_gap, default=None)
-        rows.append(("email latency of alerts published during the Slack outage",
-                     f"{worst_email} s (n={len(slack_gap)})" if slack_gap else "no alert then",
-                     "on time (≤ 30 s)", bool(slack_gap) and worst_email <= 30))
+        usual = result["latency"]["email"]["p99_s"]
+        rows.append(("email: publication → alert for alerts published while Slack failed",
+                     f"{worst_email} s (n={len(slack_gap)}; Slack: {result['latency']['slack']['during_slack_outage']})"
+                     if slack_gap else "no alert then", "on time (≤ email p99 of the run)",
+                     bool(slack_gap) and worst_email <= usual))
     return rows
 
 
@@ -923,6 +961,8 @@ def render(result: dict) -> str:
         w(f"| throughput, phase A ({t['articles']} articles) | pipeline {t['pipeline_per_s']}/s "
           f"({t['pipeline_s']} s); bare trafilatura, 2 processes, same pages: {t['bound_per_s']}/s "
           f"({t['bound_s']} s); ratio {t['ratio']} |")
+        w("| CPU seconds in phase A | " + ", ".join(f"{k} {v}" for k, v in sorted(
+            t["cpu_s"].items(), key=lambda kv: -kv[1])) + " |")
     w("")
     w("| fault | at (s into phase B) | recovery | detail |")
     w("| --- | --- | --- | --- |")

@@ -25,6 +25,7 @@ TOPIC_DIR = Path(__file__).resolve().parent / "drill_topic"
 FEED_HOSTS = 5
 SLOW_HOST, RESET_HOST = 3, 4  # indexes into the feed hosts
 PAGE_HOSTS = 2
+WARM_UP = 60  # the first real-page articles, decided before the burst is timed (models and dictionaries load lazily)
 _TITLE = re.compile(rb"<title[^>]*>(.{1,300}?)</title>", re.I | re.S)
 
 
@@ -126,7 +127,7 @@ class Article:
     url: str
     title: str
     kind: str  # "load" (a real page), "topic" (a development's report), "hostile"
-    phase: str  # "A" (the throughput burst) or "B" (released while faults happen)
+    phase: str  # "W" (warm-up), "A" (the throughput burst) or "B" (released while faults happen)
     release: float  # seconds after its phase's start
     feed: int  # the feed that lists it (-1: a hostile feed lists it)
     page: int = -1  # index of the real page it serves
@@ -182,9 +183,10 @@ def build_world(*, load: int, topic_copies: int, phase_a: int, feeds: int, phase
 
 
 def _add_load(world: World, load: int, phase_a: int, feeds: int, seconds: float, rng: random.Random) -> None:
+    warm = min(WARM_UP, phase_a)
     for n in range(load):
         page = n % len(world.pages)
-        phase = "A" if n < phase_a else "B"
+        phase = "W" if n < warm else "A" if n < phase_a else "B"
         release = 0.0 if phase == "A" else rng.uniform(0, seconds)
         host = world.page_hosts[n % PAGE_HOSTS]
         world.articles.append(Article(n, host.url(f"/p/{n}.html"), page_title(world.pages[page], f"Article {n}"),

@@ -123,6 +123,14 @@ def cmd_run(args) -> int:
     return 0
 
 
+def instance_base() -> str:
+    """NEWSMON_INSTANCE_ID, else this machine's name: two `newsmon run` on two machines never share an id."""
+    import re
+    import socket
+
+    return re.sub(r"[^A-Za-z0-9._-]", "-", os.environ.get("NEWSMON_INSTANCE_ID") or socket.gethostname())[:200]
+
+
 class StageProcess:
     """One stage process of `newsmon run`, restarted when it dies.
 
@@ -144,7 +152,7 @@ class StageProcess:
         return self.stage if self.index == 0 else f"{self.stage}-{self.index}"
 
     def spawn(self) -> None:
-        env = {**os.environ, "NEWSMON_INSTANCE_ID": os.environ.get("NEWSMON_INSTANCE_ID", "run") + f"-{self.index}"}
+        env = {**os.environ, "NEWSMON_INSTANCE_ID": f"{instance_base()}-{self.index}"}
         self.proc = subprocess.Popen([sys.executable, "-m", "newsmon.cli", "stage", self.stage], env=env)
         self.started = time.monotonic()
         self.restart_at = None

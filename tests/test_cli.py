@@ -41,3 +41,26 @@ def test_broker_status_names_the_broker_and_says_when_it_is_down(tmp_path):
 def test_replay_without_arguments_is_a_usage_error():
     done = newsmon("replay")
     assert done.returncode == 2 and "--input" in done.stderr
+
+
+def test_a_zombie_broker_counts_as_stopped():
+    """`kill(pid, 0)` succeeds on a zombie: an exited broker whose parent has not reaped it must still count as
+    gone (not our child: read from /proc), and one that is our child is reaped."""
+    import os
+    import time
+
+    from newsmon import broker
+
+    parent = subprocess.Popen([sys.executable, "-c", "import os, time\npid = os.fork()\nif pid == 0:\n    os._exit(0)\n"
+                               "print(pid, flush=True)\ntime.sleep(60)"], stdout=subprocess.PIPE, text=True)
+    try:
+        orphan = int(parent.stdout.readline())
+        time.sleep(0.5)
+        os.kill(orphan, 0)  # the zombie still answers
+        assert not broker._alive(orphan)
+    finally:
+        parent.kill()
+        parent.wait()
+    child = subprocess.Popen(["true"])
+    time.sleep(0.5)
+    assert not broker._alive(child.pid)  # reaped here

@@ -62,3 +62,15 @@ def test_email_reaches_a_real_smtp_server(mailbox):
 def test_email_to_a_closed_port_is_transient():
     with pytest.raises(Transient):
         send_email("smtp://127.0.0.1:9", "a@b", ("c@d",), "s", "b", message_id_seed="x", timeout=2)
+
+
+def test_an_unreachable_webhook_is_transient_and_its_secret_path_is_not_in_the_error():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens here once the socket closes
+    url = f"http://127.0.0.1:{port}/services/T0SECRET/B0SECRET/tokentokentoken"
+    with pytest.raises(Transient) as info:
+        post_slack(url, render_slack(ALERT), timeout=2)
+    assert "tokentokentoken" not in str(info.value) and "T0SECRET" not in str(info.value)

@@ -51,3 +51,18 @@ def test_a_revoked_webhook_dead_letters_the_alert(kafka, slack):
     dead = decode(DeadLetter, letter.value)
     assert dead.stage == "notify.slack" and "404" in dead.error
     assert decode(Alert, dead.original_value()).alert_id == "dev-9"
+
+
+def test_a_slack_outage_does_not_hold_back_email(kafka, slack, mailbox):
+    """Each channel has its own loop: while Slack asks to wait a minute, email goes out at once."""
+    settings = kafka.model_copy(update={"slack_webhook_url": slack.url, "smtp_url": mailbox.url,
+                                        "email_to": ("analyst@example.org",)})
+    slack.script = [(429, "60")]
+    create_topics(settings)
+    send(settings, settings.topic(Topics.ALERTS), "dev-3", encode(alert("dev-3")))
+    stage = Background(lambda stop: run_notifier(settings, stop))
+    try:
+        assert wait_until(lambda: len(mailbox.messages) == 1, timeout=30), "email waited for Slack"
+        assert slack.attempts == 1 and slack.received == []  # Slack's wait is still running
+    finally:
+        stage.stop()

@@ -3,6 +3,7 @@ permanent (a revoked webhook, a rejected payload)."""
 from __future__ import annotations
 
 import json
+from urllib.parse import urlsplit
 
 import urllib3
 
@@ -17,7 +18,8 @@ def post_slack(webhook_url: str, payload: dict, timeout: float = 10.0) -> None:
         resp = _pool.request("POST", webhook_url, body=json.dumps(payload).encode("utf-8"),
                              headers={"Content-Type": "application/json"}, timeout=timeout)
     except urllib3.exceptions.HTTPError as exc:
-        raise Transient(f"slack unreachable: {exc}") from exc
+        # The webhook's path is its secret; urllib3's messages may quote it, and this one is logged.
+        raise Transient(f"slack unreachable: {redact(str(exc), webhook_url)}") from exc
     if resp.status == 200:
         return
     body = resp.data[:200].decode("utf-8", "replace")
@@ -29,3 +31,10 @@ def post_slack(webhook_url: str, payload: dict, timeout: float = 10.0) -> None:
             wait = None
         raise Transient(f"slack answered {resp.status}: {body}", retry_after=wait)
     raise Rejected(f"slack answered {resp.status}: {body}")
+
+
+def redact(text: str, webhook_url: str) -> str:
+    """`text` without the webhook URL's secret path (nor the URL itself)."""
+    path = urlsplit(webhook_url).path
+    text = text.replace(webhook_url, "<slack webhook>")
+    return text.replace(path, "/<webhook path>") if len(path) > 1 else text
