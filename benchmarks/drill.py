@@ -399,7 +399,9 @@ class Drill:
             alive = self.pipeline.stages()
             code, stop_s = self.pipeline.stop()
             self.marks["stopped"] = time.time()
+            members = self._members_left()
             result = self._count(bound, expected, alive, code, stop_s)
+            result["members_left_after_clean_stop"] = members
         finally:
             self.releasing.clear()
             if self.pipeline.proc is not None and self.pipeline.proc.poll() is None:
@@ -584,6 +586,20 @@ class Drill:
         time.sleep(3)  # a last moment for anything that would (wrongly) be sent twice
         self.marks["drained"] = time.time()
 
+    def _members_left(self) -> dict[str, int]:
+        """Members still in each consumer group right after `newsmon run` stopped cleanly. Static members do not
+        leave a group by Kafka's default (their partitions would wait out the session); newsmon's stages leave it on
+        a clean stop, so every group is empty at once."""
+        from kafka import KafkaAdminClient
+
+        groups = [f"{self.namespace}-{loop}" for loops in CONSUMER_LOOPS.values() for loop in loops]
+        admin = KafkaAdminClient(bootstrap_servers=f"127.0.0.1:{self.broker_port}", client_id="drill")
+        try:
+            described = admin.describe_groups(groups)
+        finally:
+            admin.close()
+        return {group: len((described.get(group) or {}).get("members") or []) for group in groups}
+
     def _topics(self) -> Topics:
         return Topics(f"127.0.0.1:{self.broker_port}", self.namespace)
 
@@ -707,8 +723,9 @@ class Drill:
                     continue
                 value = first[(channel, alert_id)] - article.released_at
                 values.append(value)
-                if slack_outage and slack_outage.began <= article.released_at <= slack_outage.ended:
-                    during.append(value)
+                raised = _record.timestamp / 1000  # when the decider put the alert on the topic
+                if slack_outage and slack_outage.began <= raised <= slack_outage.ended:
+                    during.append(first[(channel, alert_id)] - raised)
             out[channel] = {"n": len(values), "p50_s": _round(percentile(values, 0.5)),
                             "p99_s": _round(percentile(values, 0.99)), "max_s": _round(max(values, default=None)),
                             "during_slack_outage": [round(v, 1) for v in during]}
@@ -914,6 +931,9 @@ def targets(result: dict) -> list[tuple[str, str, str, bool]]:
     worst = max((k for k in kills if k is not None), default=None)
     rows.append(("longest recovery after a kill", f"{worst} s" if worst is not None else "n/a", "≤ 10 s",
                  worst is not None and None not in kills and worst <= 10))
+    left = result.get("members_left_after_clean_stop", {})
+    rows.append(("consumer-group members left right after the clean stop", str(sum(left.values())), "0",
+                 bool(left) and not any(left.values())))
     secrets_hit = result["secrets"]["hits"]
     rows.append(("secrets found in what the drill produced", str(sum(len(v) for v in secrets_hit.values())), "0",
                  not secrets_hit))
@@ -925,11 +945,9 @@ def targets(result: dict) -> list[tuple[str, str, str, bool]]:
     slack_gap = result["latency"]["email"]["during_slack_outage"]
     if any(f["kind"] == "slack" for f in result["faults"]):
         worst_email = max(slack_gap, default=None)
-        usual = result["latency"]["email"]["p99_s"]
-        rows.append(("email: publication → alert for alerts published while Slack failed",
-                     f"{worst_email} s (n={len(slack_gap)}; Slack: {result['latency']['slack']['during_slack_outage']})"
-                     if slack_gap else "no alert then", "on time (≤ email p99 of the run)",
-                     bool(slack_gap) and worst_email <= usual))
+        rows.append(("alerts raised while Slack failed: raised → email (Slack beside it)",
+                     f"{worst_email} s (n={len(slack_gap)}; Slack: {result['latency']['slack']['during_slack_outage']} s)"
+                     if slack_gap else "no alert then", "≤ 10 s", bool(slack_gap) and worst_email <= 10))
     return rows
 
 

@@ -30,7 +30,7 @@ from kafka.coordinator.assignors.abstract import (
     ConsumerProtocolAssignment,
     ConsumerProtocolSubscription,
 )
-from kafka.errors import CommitFailedError, TopicAlreadyExistsError
+from kafka.errors import BrokerNotAvailableError, CommitFailedError, RetriableError, TopicAlreadyExistsError
 from kafka.serializer import Serializer
 from kafka.structs import OffsetAndMetadata
 from pydantic import ValidationError
@@ -65,6 +65,8 @@ class Transient(Exception):
 
 
 Handler = Callable[[bytes | None, bytes], Iterable[Output]]
+# What kafka-python raises while the broker cannot be reached: waited out, never a reason to stop a stage.
+BROKER_AWAY = (RetriableError, BrokerNotAvailableError)  # KafkaConnectionError and KafkaTimeoutError are retriable
 
 
 def create_topics(settings: Settings) -> None:
@@ -286,7 +288,14 @@ def run_loop(settings: Settings, *, stage: str, topic: str, handler: Handler, pr
     try:
         while not stop.is_set():
             beat(settings)
-            batch = consumer.poll(timeout_ms=500)
+            try:
+                batch = consumer.poll(timeout_ms=500)
+            except BROKER_AWAY as exc:
+                # kafka-python 3 may raise out of poll() while the broker is away (looking up the coordinator):
+                # nothing was consumed, so wait and poll again; BrokerWatch has said it once for this stage.
+                log.debug("%s: poll failed while the broker is away: %s", stage, exc)
+                stop.wait(1.0)
+                continue
             if not batch:
                 continue
             offsets: dict[TopicPartition, OffsetAndMetadata] = {}
@@ -305,6 +314,10 @@ def run_loop(settings: Settings, *, stage: str, topic: str, handler: Handler, pr
                     # The group rebalanced while we worked (a long outage, a new member): the records come back
                     # to whoever owns them now, and every stage is idempotent, so a redelivery changes nothing.
                     log.warning("%s: commit refused after a rebalance, records will be redelivered: %s", stage, exc)
+                except BROKER_AWAY as exc:
+                    # The broker went away between the flush and the commit: the next commit covers these offsets,
+                    # and if none comes the records are redelivered, which changes nothing (idempotent stages).
+                    log.warning("%s: commit failed while the broker is away, a later one covers it: %s", stage, exc)
     finally:
         watch.__exit__()
         producer.flush()

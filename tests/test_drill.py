@@ -29,3 +29,4 @@ def test_the_short_drill_loses_nothing_and_sends_nothing_twice(tmp_path):
     assert result["canary_hits"] == 0, "a request reached an address the guard must refuse"
     assert all(h["ok"] for h in result["hostile"]), result["hostile"]
     assert result["secrets"]["hits"] == {}, result["secrets"]
+    assert not any(result["members_left_after_clean_stop"].values()), "a stage did not leave its group on SIGTERM"

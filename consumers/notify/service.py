@@ -83,24 +83,28 @@ def run_notifier(settings: Settings, stop: StopFlag) -> None:
         stop.wait(float("inf"))
         return
     delivered = load_deliveries(settings)
-    loops = [threading.Thread(target=_run_channel, args=(settings, stop, name, send, delivered),
+    failed: list[str] = []
+    loops = [threading.Thread(target=_run_channel, args=(settings, stop, name, send, delivered, failed),
                               name=f"notify-{name}") for name, send in senders.items()]
     for loop in loops:
         loop.start()
     for loop in loops:
         loop.join()
+    if failed:  # the stage exits with an error, and `newsmon run` (or the container) restarts it
+        raise RuntimeError(f"notify: the {', '.join(failed)} loop failed")
 
 
-def _run_channel(settings: Settings, stop: StopFlag, name: str, send: Sender, delivered: set[str]) -> None:
+def _run_channel(settings: Settings, stop: StopFlag, name: str, send: Sender, delivered: set[str],
+                 failed: list[str]) -> None:
     """One channel's loop: its own consumer group (notify.<channel>) and producer, its own waits."""
     producer = make_producer(settings)
     handler = make_notify_handler(settings, {name: send}, delivered, producer)
     try:
         run_loop(settings, stage=f"notify.{name}", topic=settings.topic(Topics.ALERTS), handler=handler,
                  producer=producer, stop=stop)
-    except BaseException:
+    except Exception:  # noqa: BLE001 - reported, and the whole stage stops so that it is restarted
         log.exception("notify: the %s loop failed; stopping the stage so that it is restarted", name)
+        failed.append(name)
         stop.set()
-        raise
     finally:
         producer.close()
