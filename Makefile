@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run test test-core broker-start broker-stop broker-status bench clean
+.PHONY: install run test test-core broker-start broker-stop broker-status bench drill clean
 
 $(BIN)/newsmon: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,3 +36,7 @@ bench: install
 
 clean:
 	rm -rf $(VENV) .newsmon .pytest_cache
+
+# Faults, load and hostile input, measured (about ten minutes): prints the table the README shows.
+drill: install
+	$(BIN)/python benchmarks/drill.py

@@ -14,7 +14,7 @@ from kafka import ConsumerRebalanceListener
 from consumers.decide import DeciderState, decide, load_topic
 from consumers.decide.feedback import apply_feedback
 from newsmon.settings import Settings
-from newsmon.stream import Output, StopFlag, create_topics, make_producer, read_all, run_loop
+from newsmon.stream import Output, StopFlag, Transient, create_topics, make_producer, read_all, run_loop
 from schemas import ExtractedArticle, Feedback, StateRecord, Topics, decode
 
 log = logging.getLogger(__name__)
@@ -31,33 +31,44 @@ def restore_state(settings: Settings) -> DeciderState:
 
 
 class ActiveDecider(ConsumerRebalanceListener):
-    """Holds the state while this instance owns the input; rebuilds it from the changelog each time it takes over."""
+    """Holds the state while this instance owns the input; rebuilds it from the changelog each time it takes over.
+
+    The rebuild happens at the first record after an assignment, in the stage's own thread, not in the rebalance
+    callback: kafka-python runs that callback on its network thread, where a long rebuild would hold back the
+    heartbeats and, with a short session timeout, cost the decider its membership mid-rebuild."""
 
     def __init__(self, settings: Settings):
         self.settings = settings
         self.state: DeciderState | None = None
+        self.active = False
 
     def on_partitions_assigned(self, assigned) -> None:
         if assigned:
-            self.state = restore_state(self.settings)
+            self.state, self.active = None, True  # rebuilt from the changelog before the next record
             log.info("decide: active for %d partitions", len(assigned))
         else:
             log.info("decide: standing by (another instance is active)")
 
     def on_partitions_revoked(self, revoked) -> None:
         if revoked:
-            self.state = None  # whoever takes over writes the changelog from now on
+            self.state, self.active = None, False  # whoever takes over writes the changelog from now on
+
+    def _active_state(self) -> DeciderState:
+        if not self.active:  # a record can only arrive for partitions we own, after on_partitions_assigned
+            raise RuntimeError("decider got a record while not active")
+        if self.state is None:
+            try:
+                self.state = restore_state(self.settings)
+            except Exception as exc:  # noqa: BLE001 - Kafka's problem, not the record's: wait, never dead-letter
+                raise Transient(f"the decider's state could not be read back yet: {exc}") from exc
+        return self.state
 
     def handle(self, _key: bytes | None, value: bytes) -> list[Output]:
-        if self.state is None:  # a record can only arrive for partitions we own, after on_partitions_assigned
-            raise RuntimeError("decider got a record while not active")
-        return decide_outputs(self.settings, self.state, decode(ExtractedArticle, value))
+        return decide_outputs(self.settings, self._active_state(), decode(ExtractedArticle, value))
 
     def handle_feedback(self, _key: bytes | None, value: bytes) -> list[Output]:
         """People's feedback, read in the same group as the articles, so it takes effect in order with them."""
-        if self.state is None:
-            raise RuntimeError("decider got feedback while not active")
-        return feedback_outputs(self.settings, self.state, decode(Feedback, value))
+        return feedback_outputs(self.settings, self._active_state(), decode(Feedback, value))
 
 
 def feedback_outputs(settings: Settings, state: DeciderState, feedback: Feedback) -> list[Output]:

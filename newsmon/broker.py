@@ -84,14 +84,45 @@ def _write_config(settings: Settings) -> Path:
     return d["config"]
 
 
+_started: list[subprocess.Popen] = []  # brokers this process started (it must reap them when they exit)
+
+
+def reap() -> None:
+    """Collect a broker this process started that has exited (stopped by `newsmon broker stop` from elsewhere),
+    so that it does not linger as a zombie; `newsmon run` calls this as it supervises."""
+    for proc in list(_started):
+        if proc.poll() is not None:
+            _started.remove(proc)
+
+
 def _pid(settings: Settings) -> int | None:
     pid_file = _dirs(settings)["pid"]
     try:
         pid = int(pid_file.read_text().strip())
-        os.kill(pid, 0)
-        return pid
-    except (FileNotFoundError, ValueError, ProcessLookupError, PermissionError):
+    except (FileNotFoundError, ValueError):
         return None
+    return pid if _alive(pid) else None
+
+
+def _alive(pid: int) -> bool:
+    """True while the process runs. An exited JVM whose parent has not collected it yet is a zombie, and
+    `kill(pid, 0)` still succeeds on a zombie: it is reaped here when it is our child (`newsmon run` started the
+    broker) and counted as gone when it is not."""
+    try:
+        done, _status = os.waitpid(pid, os.WNOHANG)
+        if done == pid:
+            return False
+    except ChildProcessError:
+        pass  # not our child: its parent reaps it
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, PermissionError):
+        return False
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True  # no /proc (not Linux): kill(pid, 0) is all we can ask
+    return state not in ("Z", "X")
 
 
 def _port_open(port: int) -> bool:
@@ -140,6 +171,7 @@ def start(settings: Settings, timeout: float = 120.0) -> float:
              f"-Dlog4j2.configurationFile={LOG4J}", "-cp", classpath, "kafka.Kafka", str(config)],
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
     d["pid"].write_text(str(proc.pid))
+    _started.append(proc)
     while time.monotonic() - began < timeout:
         if proc.poll() is not None:
             raise BrokerError(f"the broker exited with {proc.returncode}; see {d['log']}")
@@ -158,13 +190,12 @@ def stop(settings: Settings, timeout: float = 30.0) -> bool:
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
+        if not _alive(pid):
             break
         time.sleep(0.2)
     else:
         os.kill(pid, signal.SIGKILL)
+        _alive(pid)  # reap it when it is ours
     _dirs(settings)["pid"].unlink(missing_ok=True)
     return True
 

@@ -19,11 +19,35 @@ log = logging.getLogger("newsmon")
 
 def _setup_logging(level: str) -> None:
     numeric = getattr(logging, level.upper(), logging.INFO)
-    logging.basicConfig(level=numeric, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-                        datefmt="%H:%M:%S")
+    # The process id tells apart the stages `newsmon run` starts (they share its stderr).
+    logging.basicConfig(level=numeric, stream=sys.stderr, datefmt="%H:%M:%S",
+                        format="%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
     # kafka-python's own chatter (coordinator changes, reconnects, slow event-loop steps) is routine for a client:
-    # shown only with NEWSMON_LOG_LEVEL=DEBUG; its errors still show.
+    # shown only with NEWSMON_LOG_LEVEL=DEBUG; its errors still show, unless they are retries (below).
     logging.getLogger("kafka").setLevel(logging.DEBUG if numeric <= logging.DEBUG else logging.ERROR)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_quiet_kafka_retries)
+
+
+def _quiet_kafka_retries(record: logging.LogRecord) -> bool:
+    """kafka-python logs every failed reconnect and retried request at WARNING or ERROR (hundreds of lines in a
+    broker outage); newsmon.stream.BrokerWatch says the same once per stage, so these stay below WARNING."""
+    if not record.name.startswith("kafka") or record.levelno >= logging.CRITICAL:
+        return True
+    return False if record.levelno < logging.CRITICAL and _is_retry_chatter(record) else True
+
+
+_RETRY_WORDS = ("connect", "connection", "disconnect", "node not ready", "retry", "retrying", "timed out",
+                "not available", "unavailable", "no broker", "nodenotready", "kafkaconnectionerror",
+                "coordinator", "heartbeat", "metadata", "brokers", "bootstrap", "refused", "socket")
+
+
+def _is_retry_chatter(record: logging.LogRecord) -> bool:
+    try:
+        text = record.getMessage().lower()
+    except Exception:  # noqa: BLE001 - a malformed library message is not worth a crash
+        return False
+    return any(word in text for word in _RETRY_WORDS)
 
 
 def cmd_broker(args) -> int:
@@ -153,11 +177,9 @@ def cmd_run(args) -> int:
         log.info("local Kafka broker %s on %s", f"started in {seconds:.0f}s" if started_broker
                  else "already running", settings.bootstrap_servers)
     create_topics(settings)
-    procs: dict[str, subprocess.Popen] = {}
+    workers = [StageProcess(name, index) for name in args.stages.split(",")
+               for index in range(max(1, settings.extract_workers) if name == "extract" else 1)]
     stopping = False
-
-    def spawn(name: str) -> None:
-        procs[name] = subprocess.Popen([sys.executable, "-m", "newsmon.cli", "stage", name], env=os.environ.copy())
 
     def on_signal(*_):
         nonlocal stopping
@@ -165,26 +187,22 @@ def cmd_run(args) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    for name in args.stages.split(","):
-        spawn(name)
-    log.info("running %s on %s", ", ".join(procs), settings.bootstrap_servers)
-    if "web" in procs:
+    for worker in workers:
+        worker.spawn()
+    log.info("newsmon: running %s on %s", ", ".join(w.label for w in workers), settings.bootstrap_servers)
+    if "web" in args.stages.split(","):
         print(f"newsmon: the page is at {settings.web_url}", flush=True)
     while not stopping:
-        time.sleep(1)
-        for name, proc in list(procs.items()):
-            if proc.poll() is not None and not stopping:
-                log.error("stage %s exited with %s; restarting it", name, proc.returncode)
-                time.sleep(2)
-                spawn(name)
-    log.info("stopping %s", ", ".join(procs))
-    for proc in procs.values():
-        proc.terminate()
-    for proc in procs.values():
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        time.sleep(0.2)
+        from newsmon import broker
+        broker.reap()
+        for worker in workers:
+            if not stopping:
+                worker.supervise()
+    for worker in workers:
+        worker.terminate()
+    for worker in workers:
+        worker.wait(timeout=30)
     print(_broker_on_exit(settings, started_broker), flush=True)
     return 0
 
@@ -201,6 +219,67 @@ def _broker_on_exit(settings, started_by_us: bool) -> str:
     if broker.status(settings)["running"]:
         return "newsmon: stopped; the local Kafka broker keeps running (it was running before): newsmon broker stop"
     return "newsmon: stopped"
+
+
+def instance_base() -> str:
+    """NEWSMON_INSTANCE_ID, else this machine's name: two `newsmon run` on two machines never share an id."""
+    import re
+    import socket
+
+    return re.sub(r"[^A-Za-z0-9._-]", "-", os.environ.get("NEWSMON_INSTANCE_ID") or socket.gethostname())[:200]
+
+
+class StageProcess:
+    """One stage process of `newsmon run`, restarted when it dies.
+
+    Each gets a stable NEWSMON_INSTANCE_ID (its static group membership), so its restart takes its partitions back
+    at once. It is restarted half a second after it died; a stage that keeps dying soon after it started waits
+    twice as long each time (up to 30 s), so a crash loop does not spin."""
+
+    QUICK_DEATH = 20.0
+
+    def __init__(self, stage: str, index: int):
+        self.stage, self.index = stage, index
+        self.proc: subprocess.Popen | None = None
+        self.started = 0.0
+        self.delay = 0.25  # doubled at a quick death, so the first restart comes after 0.5 s
+        self.restart_at: float | None = None
+
+    @property
+    def label(self) -> str:
+        return self.stage if self.index == 0 else f"{self.stage}-{self.index}"
+
+    def spawn(self) -> None:
+        env = {**os.environ, "NEWSMON_INSTANCE_ID": f"{instance_base()}-{self.index}"}
+        self.proc = subprocess.Popen([sys.executable, "-m", "newsmon.cli", "stage", self.stage], env=env)
+        self.started = time.monotonic()
+        self.restart_at = None
+
+    def supervise(self) -> None:
+        if self.proc is None or self.proc.poll() is None:
+            return
+        now = time.monotonic()
+        if self.restart_at is None:
+            lived = now - self.started
+            self.delay = min(self.delay * 2, 30.0) if lived < self.QUICK_DEATH else 0.5
+            log.error("stage %s (pid %d) exited with %s after %.0fs; restarting it in %.1fs", self.label,
+                      self.proc.pid, self.proc.returncode, lived, self.delay)
+            self.restart_at = now + self.delay
+        if now >= self.restart_at:
+            self.spawn()
+            log.info("stage %s restarted (pid %d)", self.label, self.proc.pid)
+
+    def terminate(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+
+    def wait(self, timeout: float) -> None:
+        if self.proc is None:
+            return
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
 
 
 def cmd_replay(args) -> int:

@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     google_news_url: str = "https://news.google.com"  # its RSS search and its link decoder
     bing_news_url: str = "https://www.bing.com/news/search"
     partitions: int = 3
+    extract_workers: int = 1  # extract processes `newsmon run` starts (at most `partitions` of them get work)
+    # Static group membership (group.instance.id): a restarted stage process with the same id takes its partitions
+    # back at once instead of waiting out the session timeout. `newsmon run` gives each process it starts its own.
+    instance_id: str | None = None
+    session_timeout_seconds: float = 10.0  # a member silent this long (killed, hung) loses its partitions
     slack_webhook_url: str | None = Field(default=None, repr=False)
     slack_bot_token: str | None = Field(default=None, repr=False)  # xoxb-…: the Web API (threads, chat.update)
     slack_channel: str | None = None  # the channel the bot posts to ("#news" or its id)
@@ -62,14 +67,18 @@ class Settings(BaseSettings):
     rate_window_seconds: float = 3600.0  # the limit's window (an hour; tests shorten it)
     web_host: str = "127.0.0.1"  # `newsmon web`: the page, /metrics
     web_port: int = 8080
-    allow_private_networks: bool = False
+    allow_private_networks: bool = False  # every loopback/private address may be fetched (development only)
+    # Exact host:port endpoints that may be fetched although they resolve to non-public addresses (tests, the drill,
+    # a feed server on the LAN); with allowed_endpoints_only nothing else is fetched at all, public hosts included.
+    allowed_endpoints: CommaList = ()
+    allowed_endpoints_only: bool = False
     fetch_timeout: float = 15.0
     max_attempts: int = 3  # a message failing this often goes to its dead-letter topic
     log_level: str = "INFO"
     embeddings: bool = True  # `newsmon similarity` adds multilingual embeddings when their packages are installed
     heartbeat_file: Path | None = None  # touched while a stage's loop is alive (container health checks)
 
-    @field_validator("feeds", "email_to", "search_services", mode="before")
+    @field_validator("feeds", "email_to", "search_services", "allowed_endpoints", mode="before")
     @classmethod
     def _split(cls, value: object) -> object:
         if isinstance(value, str):
@@ -103,6 +112,24 @@ class Settings(BaseSettings):
     def web_url(self) -> str:
         host = "127.0.0.1" if self.web_host in ("0.0.0.0", "::", "") else self.web_host
         return f"http://{host}:{self.web_port}/"
+
+    @field_validator("allowed_endpoints")
+    @classmethod
+    def _endpoints(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        from newsmon.fetch import parse_endpoint
+
+        for endpoint in value:
+            parse_endpoint(endpoint)  # raises with the bad entry named
+        return value
+
+    @property
+    def network_policy(self):
+        """What fetching may reach besides public addresses (newsmon.fetch.NetworkPolicy)."""
+        from newsmon.fetch import NetworkPolicy, parse_endpoint
+
+        return NetworkPolicy(allow_private=self.allow_private_networks,
+                             endpoints=frozenset(parse_endpoint(e) for e in self.allowed_endpoints),
+                             endpoints_only=self.allowed_endpoints_only)
 
     @property
     def bootstrap_servers(self) -> str:

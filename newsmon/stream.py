@@ -5,7 +5,13 @@
   retried, then dead-lettered with the original bytes, the stage and the error, so it never blocks its partition.
 - A `Transient` failure (the outside world is down: Slack, SMTP) is not the message's fault: it is retried with
   back-off, without a dead letter and without a commit, until it passes or the stage is stopped.
-- SIGTERM / SIGINT finish the current record, flush, commit and close.
+- SIGTERM / SIGINT finish the current record, flush, commit, leave the group and close.
+- Recovery: a stage process started with NEWSMON_INSTANCE_ID (`newsmon run` gives each its own) is a static member
+  of its group (group.instance.id): restarted after a crash, it takes its partitions back as soon as it joins,
+  without a rebalance and without waiting for the dead member's session to expire. Dynamic members (no id) are
+  given up after NEWSMON_SESSION_TIMEOUT_SECONDS with heartbeats every tenth of it, not kafka-python's 45 s.
+- A broker that goes away is said once per stage (and once when it is back); kafka-python's own reconnect
+  chatter stays below WARNING (newsmon.cli).
 """
 from __future__ import annotations
 
@@ -26,7 +32,7 @@ from kafka.coordinator.assignors.abstract import (
     ConsumerProtocolAssignment,
     ConsumerProtocolSubscription,
 )
-from kafka.errors import CommitFailedError, TopicAlreadyExistsError
+from kafka.errors import BrokerNotAvailableError, CommitFailedError, RetriableError, TopicAlreadyExistsError
 from kafka.serializer import Serializer
 from kafka.structs import OffsetAndMetadata
 from pydantic import ValidationError
@@ -61,6 +67,8 @@ class Transient(Exception):
 
 
 Handler = Callable[[bytes | None, bytes], Iterable[Output]]
+# What kafka-python raises while the broker cannot be reached: waited out, never a reason to stop a stage.
+BROKER_AWAY = (RetriableError, BrokerNotAvailableError)  # KafkaConnectionError and KafkaTimeoutError are retriable
 
 
 def create_topics(settings: Settings) -> None:
@@ -97,6 +105,101 @@ def make_producer(settings: Settings) -> KafkaProducer:
     return KafkaProducer(bootstrap_servers=settings.bootstrap_servers, acks="all", linger_ms=5, retries=10,
                          key_serializer=_Utf8Key(), max_in_flight_requests_per_connection=1,
                          reconnect_backoff_max_ms=2000)
+
+
+def consumer_group_config(settings: Settings, stage: str) -> dict:
+    """Group membership settings shared by every consuming stage (see the module's docstring)."""
+    session_ms = int(settings.session_timeout_seconds * 1000)
+    config = {"group_id": settings.group(stage), "session_timeout_ms": session_ms,
+              "heartbeat_interval_ms": max(200, session_ms // 10), "reconnect_backoff_max_ms": 2000}
+    if settings.instance_id:
+        config["group_instance_id"] = f"{stage}-{settings.instance_id}"
+    return config
+
+
+def leave_group(consumer: KafkaConsumer, stage: str) -> None:
+    """Leave the group now, so that the partitions move at once when this member stops for good.
+
+    A static member never sends LeaveGroup on close (Kafka's rule: it may be back in a moment); on a clean stop we
+    send it all the same, naming the group.instance.id, as Kafka's own clients do when asked to leave on close.
+    """
+    coordinator = getattr(consumer, "_coordinator", None)
+    if coordinator is None or not getattr(coordinator, "group_instance_id", None):
+        return  # a dynamic member leaves in close() by itself
+    try:
+        coordinator.is_dynamic_member = lambda: True  # the one check that keeps a static member from leaving
+        coordinator.maybe_leave_group(reason="newsmon stage stopped cleanly", timeout_ms=3000)
+    except Exception as exc:  # noqa: BLE001 - best effort: the session timeout frees the partitions anyway
+        log.info("%s: could not leave the group (%s); its session timeout will", stage, exc)
+
+
+class BrokerWatch:
+    """Says once when the broker cannot be reached and once when it is back, for one stage.
+
+    kafka-python retries on its own, logging each attempt; that chatter is kept below WARNING, so this is what an
+    operator sees: one line when the stage loses the broker, one when it has it again, with the outage's length.
+    """
+
+    def __init__(self, settings: Settings, stage: str, every: float = 1.0):
+        self.stage, self.every = stage, every
+        self.addresses = [_host_port(a) for a in settings.bootstrap_servers.split(",") if a.strip()]
+        self.down_since: float | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"{stage}-broker-watch", daemon=True)
+
+    def __enter__(self) -> "BrokerWatch":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+
+    def reachable(self) -> bool:
+        for host, port in self.addresses:
+            try:
+                with socket.create_connection((host, port), timeout=1.0):
+                    return True
+            except OSError:
+                continue
+        return False
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            up = self.reachable()
+            if not up and self.down_since is None:
+                self.down_since = time.monotonic()
+                log.warning("%s: the Kafka broker (%s) cannot be reached; waiting for it, nothing is committed "
+                            "meanwhile", self.stage, ",".join(f"{h}:{p}" for h, p in self.addresses))
+            elif up and self.down_since is not None:
+                log.warning("%s: the Kafka broker is back after %.0fs", self.stage, time.monotonic() - self.down_since)
+                self.down_since = None
+
+
+def _host_port(address: str) -> tuple[str, int]:
+    host, _, port = address.strip().rpartition(":")
+    return host.strip("[]") or "127.0.0.1", int(port or 9092)
+
+
+class _AssignmentLog(ConsumerRebalanceListener):
+    """Logs each assignment (with the time since the process started, the figure the drill reads for recovery)
+    and passes the callbacks on to the stage's own listener."""
+
+    def __init__(self, stage: str, inner: ConsumerRebalanceListener | None):
+        self.stage, self.inner = stage, inner
+
+    def on_partitions_revoked(self, revoked) -> None:
+        if self.inner is not None:
+            self.inner.on_partitions_revoked(revoked)
+
+    def on_partitions_assigned(self, assigned) -> None:
+        log.info("%s: assigned %s, %.1fs after the process started", self.stage,
+                 ",".join(f"{tp.topic}[{tp.partition}]" for tp in sorted(assigned)) or "nothing",
+                 time.monotonic() - _PROCESS_START)
+        if self.inner is not None:
+            self.inner.on_partitions_assigned(assigned)
+
+
+_PROCESS_START = time.monotonic()
 
 
 def read_all(settings: Settings, topic: str) -> list[tuple[bytes | None, bytes]]:
@@ -241,20 +344,31 @@ def run_loop(settings: Settings, *, stage: str, topic: str, handler: Handler, pr
     feedback topic in order with the articles). `tick`: called every turn of the loop, records or not (the
     notifier's held alerts and digest)."""
     extra = {"partition_assignment_strategy": (SingleActiveAssignor,)} if single_active else {}
-    consumer = KafkaConsumer(bootstrap_servers=settings.bootstrap_servers, group_id=settings.group(stage),
-                             enable_auto_commit=False, auto_offset_reset="earliest",
-                             max_poll_records=max_records, client_id=f"newsmon-{stage}", **extra)
+    group = consumer_group_config(settings, stage)
+    consumer = KafkaConsumer(bootstrap_servers=settings.bootstrap_servers, enable_auto_commit=False,
+                             auto_offset_reset="earliest", max_poll_records=max_records,
+                             client_id=f"newsmon-{stage}", **group, **extra)
     handlers = {topic: handler, **(more or {})}
-    consumer.subscribe(list(handlers), listener=listener)
+    consumer.subscribe(list(handlers), listener=_AssignmentLog(stage, listener))
     heart = Heartbeats(settings, stage, producer)
     heart.beat(force=True)
-    log.info("%s: started, consuming %s%s", stage, ", ".join(handlers), f"; {started}" if started else "")
+    log.info("%s: consuming %s (%s member)%s", stage, ", ".join(handlers),
+             f"static {group['group_instance_id']}" if "group_instance_id" in group else "dynamic",
+             f"; {started}" if started else "")
+    watch = BrokerWatch(settings, stage).__enter__()
     try:
         while not stop.is_set():
             heart.beat()
             if tick is not None:
                 tick()
-            batch = consumer.poll(timeout_ms=500)
+            try:
+                batch = consumer.poll(timeout_ms=500)
+            except BROKER_AWAY as exc:
+                # kafka-python 3 may raise out of poll() while the broker is away (looking up the coordinator):
+                # nothing was consumed, so wait and poll again; BrokerWatch has said it once for this stage.
+                log.debug("%s: poll failed while the broker is away: %s", stage, exc)
+                stop.wait(1.0)
+                continue
             if not batch:
                 continue
             offsets: dict[TopicPartition, OffsetAndMetadata] = {}
@@ -273,9 +387,16 @@ def run_loop(settings: Settings, *, stage: str, topic: str, handler: Handler, pr
                     # The group rebalanced while we worked (a long outage, a new member): the records come back
                     # to whoever owns them now, and every stage is idempotent, so a redelivery changes nothing.
                     log.warning("%s: commit refused after a rebalance, records will be redelivered: %s", stage, exc)
+                except BROKER_AWAY as exc:
+                    # The broker went away between the flush and the commit: the next commit covers these offsets,
+                    # and if none comes the records are redelivered, which changes nothing (idempotent stages).
+                    log.warning("%s: commit failed while the broker is away, a later one covers it: %s", stage, exc)
     finally:
+        watch.__exit__()
         heart.stopped()
         producer.flush()
+        if stop.is_set():
+            leave_group(consumer, stage)
         consumer.close()
         log.info("%s: stopped", stage)
 

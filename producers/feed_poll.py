@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 from enum import Enum
 from typing import Callable, NamedTuple
 
-from newsmon.fetch import Fetched, FetchError, fetch
+from newsmon.fetch import Fetched, FetchError, NetworkPolicy, fetch
 from newsmon.urls import canonical_url
 from producers import google_news
 from producers.feed_parse import FeedEntry, ParsedFeed, host_of, parse_feed
@@ -46,7 +46,7 @@ class FeedStatus(str, Enum):
 
 @dataclass(frozen=True)
 class PollConfig:
-    allow_private: bool = False
+    allow_private: "bool | NetworkPolicy" = False  # which non-public addresses may be fetched
     timeout: float = 15.0
     services: SearchServices = field(default_factory=SearchServices)
     schedule: Schedule = field(default_factory=Schedule)

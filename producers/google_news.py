@@ -47,7 +47,7 @@ def article_id(link: str, base: str) -> str | None:
     return None
 
 
-def resolve_links(links: list[str], *, base: str, fetcher, allow_private: bool, timeout: float) -> Resolution:
+def resolve_links(links: list[str], *, base: str, fetcher, allow_private, timeout: float) -> Resolution:
     """Resolve every Google News link in `links` with one batch request. Raises ResolverDown."""
     resolved: dict[str, str] = {}
     unresolved: dict[str, str] = {}

@@ -21,7 +21,7 @@ from kafka import KafkaConsumer, TopicPartition
 
 from newsmon.fetch import fetch, set_host_gap, set_host_limit
 from newsmon.settings import Settings
-from newsmon.stream import Heartbeats, StopFlag, create_topics, make_producer, read_all
+from newsmon.stream import BrokerWatch, Heartbeats, StopFlag, create_topics, make_producer, read_all
 from producers.feed_parse import host_of
 from producers.feed_list import FeedList, configured_feeds, services
 from producers.feed_poll import FeedStatus, PollConfig, PollResult, poll_feed
@@ -34,7 +34,7 @@ KAFKA_RETRY = timedelta(seconds=10)  # a feed whose articles could not be publis
 
 
 def poll_config(settings: Settings) -> PollConfig:
-    return PollConfig(allow_private=settings.allow_private_networks, timeout=settings.fetch_timeout,
+    return PollConfig(allow_private=settings.network_policy, timeout=settings.fetch_timeout,
                       services=services(settings),
                       schedule=Schedule(interval=settings.poll_seconds, minimum=min(settings.poll_min_seconds,
                                         settings.poll_seconds), maximum=settings.poll_max_seconds,
@@ -197,6 +197,7 @@ def run_producer(settings: Settings, stop: StopFlag, *, once: bool = False, fetc
     in_flight: dict[Future, str] = {}
     heart = Heartbeats(settings, "producer", kafka)
     heart.beat(force=True)
+    watch = BrokerWatch(settings, "producer").__enter__()
     try:
         if once:
             _poll_once(producer, pool)
@@ -217,6 +218,7 @@ def run_producer(settings: Settings, stop: StopFlag, *, once: bool = False, fetc
             done, _ = wait(list(in_flight))
             producer.publish([_result(producer, f, in_flight[f]) for f in done])
     finally:
+        watch.__exit__()
         pool.shutdown(wait=True, cancel_futures=True)
         commands.close()
         heart.stopped()

@@ -18,6 +18,7 @@ from schemas.messages import (
     Heartbeat,
     HeldAlert,
     Message,
+    RejectedArticle,
     SeenArticle,
     Source,
     StateRecord,
@@ -28,6 +29,7 @@ from schemas.topics import Topics, TopicSpec, all_topics, consumed_topics, dlq_t
 
 __all__ = [
     "SCHEMA_VERSION", "Alert", "DeadLetter", "DeadLetterReplay", "Decision", "DeliveryRecord", "DiscoveredArticle",
-    "ExtractedArticle", "Feedback", "FeedCommand", "FeedMemory", "FeedState", "Heartbeat", "HeldAlert", "SeenArticle", "Message", "Source", "StateRecord", "Topics", "TopicSpec",
+    "ExtractedArticle", "Feedback", "FeedCommand", "FeedMemory", "FeedState", "Heartbeat", "HeldAlert", "SeenArticle",
+    "Message", "RejectedArticle", "Source", "StateRecord", "Topics", "TopicSpec",
     "all_topics", "consumed_topics", "decode", "dlq_topic", "encode", "topic_name",
 ]

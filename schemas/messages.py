@@ -75,6 +75,20 @@ class ExtractedArticle(Message):
     reading: dict[str, Any] | None = None
 
 
+class RejectedArticle(Message):
+    """A discovered article the extract stage did not turn into an article, and why: its page is gone, forbidden,
+    too large, a redirect loop, a consent wall, no article at all... A normal outcome, not a failure (those are
+    dead letters), recorded so that every discovered article can be accounted for."""
+
+    url: str
+    canonical_url: str
+    feed_url: str | None = None
+    stage: str = "extract"
+    kind: str  # a newsmon.fetch.FetchFailure value, a consumers.extract.Rejected kind, or "unresolved"
+    reason: str
+    rejected_at: datetime = Field(default_factory=utcnow)
+
+
 class Source(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
     url: str

@@ -22,6 +22,8 @@ class Topics:
 
     DISCOVERED = TopicSpec("articles.discovered", key="canonical article URL")
     EXTRACTED = TopicSpec("articles.extracted", key="canonical article URL")
+    # What extraction turned down, with the reason (gone, forbidden, too large, no article...).
+    REJECTED = TopicSpec("articles.rejected", key="canonical article URL")
     DECISIONS = TopicSpec("decisions", key="canonical article URL")
     ALERTS = TopicSpec("alerts", key="development id")
     # State, rebuilt by reading from the beginning at start-up.

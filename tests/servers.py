@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import socket
+import struct
 import threading
 import time
 from dataclasses import dataclass, field
@@ -43,6 +44,8 @@ class Site:
         self.log: list[Request] = []
         self.active = 0
         self.most_at_once = 0
+        self.slow = 0.0  # seconds every request waits before its answer (a slow host, for the drill)
+        self.resetting = False  # every connection is reset instead of answered (for the drill)
         self._lock = threading.Lock()
         site = self
 
@@ -56,6 +59,14 @@ class Site:
                 self._answer("POST")
 
             def _answer(self, method: str) -> None:
+                if site.resetting:
+                    # SO_LINGER 0: closing sends RST, as a crashing or hostile server does.
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    self.connection.close()
+                    self.close_connection = True
+                    return
+                if site.slow:
+                    time.sleep(site.slow)
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 request = Request(method, self.path, {k.lower(): v for k, v in self.headers.items()}, body)
                 with site._lock:
@@ -104,6 +115,9 @@ class Site:
         class Server(ThreadingHTTPServer):
             daemon_threads = True
             request_queue_size = 256
+
+            def handle_error(self, request, client_address):
+                pass  # a client that hangs up early (a size cap, a timeout) is what several tests do on purpose
 
         self.server = Server((host, port), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)

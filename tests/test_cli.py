@@ -89,3 +89,26 @@ def test_run_prints_the_page_and_stops_the_broker_it_started_but_not_one_it_foun
     settings = broker_settings.model_copy(update={"home": tmp_path, "broker_port": port})
     assert not broker.status(settings)["running"]
     assert "local Kafka broker started" in err and "web: started" in err
+
+
+def test_a_zombie_broker_counts_as_stopped():
+    """`kill(pid, 0)` succeeds on a zombie: an exited broker whose parent has not reaped it must still count as
+    gone (not our child: read from /proc), and one that is our child is reaped."""
+    import os
+    import time
+
+    from newsmon import broker
+
+    parent = subprocess.Popen([sys.executable, "-c", "import os, time\npid = os.fork()\nif pid == 0:\n    os._exit(0)\n"
+                               "print(pid, flush=True)\ntime.sleep(60)"], stdout=subprocess.PIPE, text=True)
+    try:
+        orphan = int(parent.stdout.readline())
+        time.sleep(0.5)
+        os.kill(orphan, 0)  # the zombie still answers
+        assert not broker._alive(orphan)
+    finally:
+        parent.kill()
+        parent.wait()
+    child = subprocess.Popen(["true"])
+    time.sleep(0.5)
+    assert not broker._alive(child.pid)  # reaped here

@@ -8,7 +8,7 @@ from email.utils import format_datetime
 import pytest
 
 from newsmon import fetch as fetching
-from newsmon.fetch import FetchError, FetchFailure, fetch, retry_after_seconds
+from newsmon.fetch import FetchError, FetchFailure, NetworkPolicy, fetch, retry_after_seconds
 from tests.servers import Route, Site
 
 
@@ -47,19 +47,100 @@ def test_a_redirect_to_a_private_address_is_refused_at_that_hop(site):
         checked.append(host)
         return names[host]
 
-    # The first hop is allowed here (the test server is on loopback); the guard then runs on every later hop.
-    original = fetching._pin
-
-    def pin(host, port_, allow_private, resolve):
-        return original(host, port_, allow_private or host == "public.example", resolve)
-
-    fetching._pin = pin
-    try:
-        with pytest.raises(FetchError) as info:
-            fetch(f"http://public.example:{port}/go", allow_private=False, resolver=resolver)
-    finally:
-        fetching._pin = original
+    # The first hop is an allowed endpoint (the test server is on loopback); the guard runs again on every hop.
+    policy = NetworkPolicy(endpoints=frozenset({("public.example", port)}))
+    with pytest.raises(FetchError) as info:
+        fetch(f"http://public.example:{port}/go", allow_private=policy, resolver=resolver)
     assert info.value.kind is FetchFailure.FORBIDDEN_ADDRESS and checked == ["public.example", "intranet.example"]
+    assert [r.path for r in site.log] == ["/go"]
+
+
+def never_connect(monkeypatch):
+    """Makes any connection attempt fail the test: the guard must refuse before a socket is opened."""
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"a connection was attempted: {args}")
+    monkeypatch.setattr(fetching._pools, "get", refuse)
+
+
+@pytest.mark.parametrize("address", [
+    "127.0.0.1", "127.0.0.2", "::1", "10.1.2.3", "172.16.0.9", "192.168.1.20", "169.254.169.254",  # metadata
+    "fe80::1", "100.64.0.1", "0.0.0.0", "fd00:ec2::254", "::ffff:127.0.0.1", "::ffff:169.254.169.254",
+    "64:ff9b::a9fe:a9fe", "224.0.0.251", "255.255.255.255"])
+def test_non_public_resolved_addresses_are_refused_without_connecting(monkeypatch, address):
+    never_connect(monkeypatch)
+    for answer in ([address], ["93.184.216.34", address]):  # any non-public answer refuses the host
+        with pytest.raises(FetchError) as info:
+            fetch("http://news.example/page", allow_private=False, resolver=lambda h, p, a=answer: a)
+        assert info.value.kind is FetchFailure.FORBIDDEN_ADDRESS
+    # Literal addresses in the URL go through the same check, and so do the metadata service's well-known names.
+    host = f"[{address}]" if ":" in address else address
+    with pytest.raises(FetchError) as info:
+        fetch(f"http://{host}/latest/meta-data/", allow_private=False)
+    assert info.value.kind is FetchFailure.FORBIDDEN_ADDRESS
+
+
+def test_an_allowed_endpoint_is_exact_host_and_port(site, monkeypatch):
+    site.routes["/page"] = Route(b"hello")
+    port = site.server.server_address[1]
+    policy = NetworkPolicy(endpoints=frozenset({("127.0.0.1", port)}))
+    assert fetch(site.url("/page"), allow_private=policy).body == b"hello"
+    never_connect(monkeypatch)
+    for url in (f"http://127.0.0.1:{port + 1}/page", f"http://127.0.0.2:{port}/page",
+                f"http://localhost:{port}/page"):
+        with pytest.raises(FetchError) as info:
+            fetch(url, allow_private=policy, resolver=lambda h, p: ["127.0.0.1"])
+        assert info.value.kind is FetchFailure.FORBIDDEN_ADDRESS, url
+
+
+def test_endpoints_only_refuses_any_other_host_before_resolving_it(monkeypatch):
+    never_connect(monkeypatch)
+    resolved = []
+    policy = NetworkPolicy(endpoints=frozenset({("127.0.0.1", 8080)}), endpoints_only=True)
+    with pytest.raises(FetchError) as info:
+        fetch("http://example.org/", allow_private=policy, resolver=lambda h, p: resolved.append(h) or ["93.184.216.34"])
+    assert info.value.kind is FetchFailure.FORBIDDEN_ADDRESS and resolved == []
+
+
+def test_the_allow_list_setting_is_parsed_exactly():
+    from newsmon.settings import Settings
+
+    settings = Settings(allowed_endpoints="127.0.0.1:8080, [::1]:9000", allowed_endpoints_only=True)
+    policy = settings.network_policy
+    assert policy.endpoints == {("127.0.0.1", 8080), ("::1", 9000)} and policy.endpoints_only
+    assert not policy.allow_private
+    with pytest.raises(ValueError):
+        Settings(allowed_endpoints="127.0.0.1")  # no port: not an exact endpoint
+
+
+def test_a_gzip_bomb_stops_at_the_cap_while_it_inflates(site):
+    import zlib
+
+    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    zeros = bytes(1 << 20)
+    bomb = b"".join(packer.compress(zeros) for _ in range(200)) + packer.flush()  # 200 MB in about 200 KB
+    assert len(bomb) < 300_000
+    site.routes["/bomb"] = Route(bomb, headers={"Content-Encoding": "gzip"})
+    with pytest.raises(FetchError) as info:
+        fetch(site.url("/bomb"), allow_private=True, max_bytes=5_000_000)
+    assert info.value.kind is FetchFailure.TOO_LARGE and "decompresses" in str(info.value)
+
+
+def test_compressed_bodies_are_read_whole_and_a_declared_length_over_the_cap_is_refused_unread(site):
+    import gzip
+    import zlib
+
+    text = ("Russia and Iran signed the treaty on Friday. " * 2000).encode()
+    site.routes["/gz"] = Route(gzip.compress(text[:40000]) + gzip.compress(text[40000:]),  # two gzip members
+                               headers={"Content-Encoding": "gzip"})
+    site.routes["/zlib"] = Route(zlib.compress(text), headers={"Content-Encoding": "deflate"})
+    raw = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
+    site.routes["/raw"] = Route(raw.compress(text) + raw.flush(), headers={"Content-Encoding": "deflate"})
+    for path in ("/gz", "/zlib", "/raw"):
+        assert fetch(site.url(path), allow_private=True).body == text, path
+    site.routes["/big"] = Route(b"x" * 2_000_000)
+    with pytest.raises(FetchError) as info:
+        fetch(site.url("/big"), allow_private=True, max_bytes=1_000_000)
+    assert info.value.kind is FetchFailure.TOO_LARGE and "declares" in str(info.value)
 
 
 def test_requests_per_host_are_limited_while_other_hosts_go_on():

@@ -180,3 +180,15 @@ def test_the_digest_is_due_once_its_hour_has_come_and_covers_the_day_before():
     assert alert.alert_id == "dev-old" and [s.url for s in new] == ["https://b.example/2"]
     title, text, html = digest.render(found)
     assert "1 new development(s), 1 more source(s)" in title and ALERT.evidence in text and "b.example" in html
+
+
+def test_an_unreachable_webhook_is_transient_and_its_secret_path_is_not_in_the_error():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens here once the socket closes
+    url = f"http://127.0.0.1:{port}/services/T0SECRET/B0SECRET/tokentokentoken"
+    with pytest.raises(Transient) as info:
+        post_slack(url, {"text": render_text(ALERT)}, timeout=2)
+    assert "tokentokentoken" not in str(info.value) and "T0SECRET" not in str(info.value)

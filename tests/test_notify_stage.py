@@ -68,7 +68,7 @@ def test_a_revoked_webhook_dead_letters_the_alert(kafka, slack):
     finally:
         stage.stop()
     dead = decode(DeadLetter, letter.value)
-    assert dead.stage == "notify" and "404" in dead.error
+    assert dead.stage == "notify.slack" and "404" in dead.error
     assert decode(Alert, dead.original_value()).alert_id == "dev-9"
 
 
@@ -201,3 +201,18 @@ def test_alerts_over_the_hourly_limit_go_out_as_one_grouped_message(kafka, slack
     assert all(f"dev-{i}" in group["text"] for i in (2, 3, 4))
     groups = {(d.alert_id, d.revision): d.group for d in deliveries(settings) if d.group}
     assert set(groups) == {("dev-2", 0), ("dev-3", 0), ("dev-4", 0), ("dev-4", 1)} and len(set(groups.values())) == 1
+
+
+def test_a_slack_outage_does_not_hold_back_email(kafka, slack, mailbox):
+    """Each channel has its own loop: while Slack asks to wait a minute, email goes out at once."""
+    settings = kafka.model_copy(update={"slack_webhook_url": slack.url, "smtp_url": mailbox.url,
+                                        "email_to": ("analyst@example.org",)})
+    slack.script = [(429, "60")]
+    create_topics(settings)
+    send(settings, settings.topic(Topics.ALERTS), "dev-3", encode(alert("dev-3")))
+    stage = Background(lambda stop: run_notifier(settings, stop))
+    try:
+        assert wait_until(lambda: len(mailbox.messages) == 1, timeout=30), "email waited for Slack"
+        assert slack.attempts == 1 and slack.received == []  # Slack's wait is still running
+    finally:
+        stage.stop()

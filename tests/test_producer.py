@@ -170,5 +170,6 @@ def test_an_unresolved_google_link_is_published_but_never_fetched_as_the_article
     [article] = discovered(settings, at_least=1)
     assert not article.resolved and article.title == story.title and article.site_name == "IRNA"
     pages_before = sum(r.path.startswith("/rss/articles/") for r in site.log)
-    assert make_extract_handler(settings)(None, encode(article)) == []
+    [out] = make_extract_handler(settings)(None, encode(article))
+    assert out.topic == settings.topic(Topics.REJECTED) and out.message.kind == "unresolved"
     assert sum(r.path.startswith("/rss/articles/") for r in site.log) == pages_before

@@ -10,11 +10,15 @@ revoked webhook) dead-letters it, so it can be replayed once the setting is fixe
 Each channel sends at most NEWSMON_ALERTS_PER_HOUR new alerts an hour; what exceeds it is held (a compacted topic,
 so a restart keeps it) and goes out as one grouped message when the hour has room again. The daily digest
 (NEWSMON_DIGEST) is checked on every turn of the loop.
+
+Each channel reads the alerts in its own consumer group and loop (thread), so one channel's outage (Slack
+answering 429 for minutes) never holds back another: email goes on being sent on time meanwhile.
 """
 from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 from collections import defaultdict
 from datetime import datetime, timedelta, timezone
 from typing import Callable
@@ -204,11 +208,42 @@ def describe(settings: Settings, channels: list[Channel]) -> str:
 def run_notifier(settings: Settings, stop: StopFlag) -> None:
     create_topics(settings)
     channels = configured_channels(settings)
+    deliveries, held = load_deliveries(settings), load_held(settings)
     if not channels:
         log.warning("notify: no channel configured (NEWSMON_SLACK_BOT_TOKEN + NEWSMON_SLACK_CHANNEL, "
                     "NEWSMON_SLACK_WEBHOOK_URL, NEWSMON_SMTP_URL + NEWSMON_EMAIL_TO, NEWSMON_APPRISE_URLS); "
                     "alerts stay on %s", settings.topic(Topics.ALERTS))
+        _run_channel(settings, stop, None, deliveries, held, [])  # alive and visible, with nothing to send
+        return
+    failed: list[str] = []
+    loops = [threading.Thread(target=_run_channel, args=(settings, stop, channel, deliveries, held, failed),
+                              name=f"notify-{channel.name}") for channel in channels]
+    for loop in loops:
+        loop.start()
+    for loop in loops:
+        loop.join()
+    if failed:  # the stage exits with an error, and `newsmon run` (or the container) restarts it
+        raise RuntimeError(f"notify: the {', '.join(failed)} loop failed")
+
+
+def notify_stage(channel_name: str | None) -> str:
+    """The consumer group (and heartbeat) name of one channel's loop."""
+    return f"notify.{channel_name}" if channel_name else "notify"
+
+
+def _run_channel(settings: Settings, stop: StopFlag, channel: Channel | None, deliveries: list[DeliveryRecord],
+                 held: list[HeldAlert], failed: list[str]) -> None:
+    """One channel's loop: its own consumer group (notify.<channel>), producer, rate limit and waits."""
+    channels = [channel] if channel is not None else []
+    name = channel.name if channel is not None else None
     producer = make_producer(settings)
-    notifier = Notifier(settings, channels, producer, load_deliveries(settings), load_held(settings))
-    run_loop(settings, stage="notify", topic=settings.topic(Topics.ALERTS), handler=notifier.handle,
-             producer=producer, stop=stop, tick=notifier.tick, started=describe(settings, channels))
+    notifier = Notifier(settings, channels, producer, deliveries, [h for h in held if h.channel == name])
+    try:
+        run_loop(settings, stage=notify_stage(name), topic=settings.topic(Topics.ALERTS), handler=notifier.handle,
+                 producer=producer, stop=stop, tick=notifier.tick, started=describe(settings, channels))
+    except Exception:  # noqa: BLE001 - reported, and the whole stage stops so that it is restarted
+        log.exception("notify: the %s loop failed; stopping the stage so that it is restarted", name)
+        failed.append(name or "notify")
+        stop.set()
+    finally:
+        producer.close()

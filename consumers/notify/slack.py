@@ -31,14 +31,22 @@ def post_slack(webhook_url: str, payload: dict, timeout: float = 10.0) -> None:
         resp = _pool.request("POST", webhook_url, body=json.dumps(payload).encode("utf-8"),
                              headers={"Content-Type": "application/json"}, timeout=timeout)
     except urllib3.exceptions.HTTPError as exc:
-        # the webhook's path is its secret: name the host and the failure, never the URL (logs, dead letters)
-        raise Transient(f"slack webhook at {urlsplit(webhook_url).hostname} unreachable: {type(exc).__name__}") from exc
+        # The webhook's path is its secret: name the host and the failure, never the URL (logs, dead letters).
+        raise Transient(f"slack webhook at {urlsplit(webhook_url).hostname} unreachable: "
+                        f"{type(exc).__name__}: {redact(str(exc), webhook_url)}") from exc
     if resp.status == 200:
         return
     body = resp.data[:200].decode("utf-8", "replace")
     if resp.status == 429 or resp.status >= 500:
         raise Transient(f"slack answered {resp.status}: {body}", retry_after=_retry_after(resp.headers.get("Retry-After")))
     raise Rejected(f"slack answered {resp.status}: {body}")
+
+
+def redact(text: str, webhook_url: str) -> str:
+    """`text` without the webhook URL's secret path (nor the URL itself)."""
+    path = urlsplit(webhook_url).path
+    text = text.replace(webhook_url, "<slack webhook>")
+    return text.replace(path, "/<webhook path>") if len(path) > 1 else text
 
 
 @dataclass(frozen=True)

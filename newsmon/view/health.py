@@ -41,12 +41,25 @@ class HealthReader:
             starts = self.consumer.beginning_offsets(every)
             for kind, spec in COUNTED.items():
                 health.records[kind] = sum(ends[tp] - starts[tp] for tp in tps[spec])
+            groups = self._groups()
             for stage, specs in CONSUMES.items():
-                health.lag[stage] = self._lag(s.group(stage), [tp for spec in specs for tp in tps[spec]], ends, starts)
+                # a stage may read in several groups (notify: one per channel, notify.<channel>); its lag is the
+                # largest of theirs
+                mine = [g for g in groups if g == s.group(stage) or g.startswith(s.group(stage) + ".")]
+                lags = [self._lag(g, [tp for spec in specs for tp in tps[spec]], ends, starts)
+                        for g in mine or [s.group(stage)]]
+                health.lag[stage] = None if None in lags else max(lags)
         except Exception as exc:  # noqa: BLE001 - the page says Kafka could not be read; it keeps serving
             health.error = f"{type(exc).__name__}: {exc}"
             log.debug("health: %s", health.error)
         return health
+
+    def _groups(self) -> list[str]:
+        try:
+            return [g["group_id"] for g in self.admin.list_groups()]
+        except Exception as exc:  # noqa: BLE001 - then only the stages' own group names are read
+            log.debug("health: consumer groups not listed: %s", exc)
+            return []
 
     def _lag(self, group: str, tps: list[TopicPartition], ends: dict, starts: dict) -> int | None:
         try:
