@@ -286,9 +286,14 @@ def cmd_replay(args) -> int:
     from newsmon.replay import replay_file
 
     settings = load_settings()
-    topic_dir = Path(args.topic) if args.topic else settings.topic_dir
+    from newsmon.registry import startup_folders
+
+    topic_dirs = [Path(t) for t in args.topic] if args.topic else startup_folders(settings)
+    if not topic_dirs:
+        print("newsmon replay: no topic folder (give --topic DIR)", file=sys.stderr)
+        return 2
     with open(args.input, encoding="utf-8") as source, open(args.output, "w", encoding="utf-8") as sink:
-        count = replay_file(source, sink, topic_dir)
+        count = replay_file(source, sink, topic_dirs)
     print(f"{count} decisions written to {args.output}", file=sys.stderr)
     return 0
 
@@ -380,7 +385,8 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("replay", help="decide a JSONL file of articles without Kafka and without sending")
     p.add_argument("--input", required=True)
     p.add_argument("--output", required=True)
-    p.add_argument("--topic", help="topic folder (default NEWSMON_TOPIC_DIR)")
+    p.add_argument("--topic", action="append", help="a topic folder; repeat it to decide against several at once "
+                   "(default: the followed folders, NEWSMON_TOPIC_DIR or every folder under NEWSMON_TOPICS_DIR)")
     p.set_defaults(func=cmd_replay)
     p = sub.add_parser("topic", help="topic folders: `topic init SEEDS --into DIR` writes one from seed articles")
     topic_sub = p.add_subparsers(dest="action", required=True)

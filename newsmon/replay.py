@@ -9,7 +9,7 @@ import json
 import logging
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Iterable, Iterator
+from typing import IO, Iterable, Iterator, Sequence
 
 from consumers.decide import DeciderState, decide, load_topic
 from consumers.enrich import enrich
@@ -53,21 +53,42 @@ def _extracted(row: dict) -> ExtractedArticle | Rejected:
                             published=published)
 
 
-def replay(rows: Iterable[dict], topic_dir: Path) -> Iterator[Decision]:
-    state = DeciderState(load_topic(topic_dir))
+def replay(rows: Iterable[dict], topic_dirs: Path | Sequence[Path]) -> Iterator[Decision]:
+    """Each row decided against every topic, in order: one decision per row and topic (with its `topic`).
+
+    The same steps as the decide stage (consumers.decide_service.decide_outputs): extraction and what does not
+    depend on the topic once per article, then each topic's judgement against its own state."""
+    from consumers.decide_service import TopicState, decide_outputs
+
+    dirs = [topic_dirs] if isinstance(topic_dirs, (str, Path)) else list(topic_dirs)
+    states = []
+    for folder in dirs:
+        topic = load_topic(Path(folder))
+        states.append(TopicState(topic.id, DeciderState(topic)))
+    if len({t.id for t in states}) != len(states):
+        raise ValueError(f"two topic folders have the same id: {[t.id for t in states]}")
+    settings = _ReplaySettings()
     for row in rows:
         article = to_article(row)
         if isinstance(article, Rejected):
-            yield Decision(url=str(row.get("url") or ""), on_topic=False, status="off_topic",
-                           reason=f"rejected: {article.reason}")
+            for t in states:
+                yield Decision(url=str(row.get("url") or ""), topic=t.id, on_topic=False, status="off_topic",
+                               reason=f"rejected: {article.reason}")
             continue
-        outcome = decide(article, state)
-        for record in outcome.records:
-            state.apply(record)
-        yield outcome.decision
+        for out in decide_outputs(settings, states, article):
+            if isinstance(out.message, Decision):
+                yield out.message
 
 
-def replay_file(source: IO[str], sink: IO[str], topic_dir: Path) -> int:
+class _ReplaySettings:
+    """What decide_outputs asks of the settings (topic names), without Kafka."""
+
+    @staticmethod
+    def topic(spec) -> str:
+        return spec.name
+
+
+def replay_file(source: IO[str], sink: IO[str], topic_dirs: Sequence[Path]) -> int:
     def rows() -> Iterator[dict]:
         for number, line in enumerate(source, 1):
             if not line.strip():
@@ -79,7 +100,7 @@ def replay_file(source: IO[str], sink: IO[str], topic_dir: Path) -> int:
                 yield {"url": f"line:{number}"}
 
     count = 0
-    for decision in progress(replay(rows(), topic_dir), "replay: deciding"):
+    for decision in progress(replay(rows(), topic_dirs), "replay: deciding"):
         out = decision.model_dump(mode="json", exclude={"schema_version"})
         sink.write(json.dumps(out, ensure_ascii=False) + "\n")
         count += 1

@@ -17,7 +17,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from schemas.topics import TopicSpec, topic_name
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_TOPIC_DIR = REPO_ROOT / "topics" / "russia-iran"
+DEFAULT_TOPICS_DIR = REPO_ROOT / "topics"
+DEFAULT_TOPIC_DIR = DEFAULT_TOPICS_DIR / "russia-iran"  # the default story
 SECRET_FILE_VARS = ("NEWSMON_SLACK_WEBHOOK_URL", "NEWSMON_SLACK_BOT_TOKEN", "NEWSMON_SMTP_URL",
                     "NEWSMON_APPRISE_URLS")
 _DIGEST = re.compile(r"^daily@([01]\d|2[0-3]):([0-5]\d)$")
@@ -33,7 +34,10 @@ class Settings(BaseSettings):
     namespace: str = "newsmon"  # prefix of every topic and consumer group: several deployments, one cluster
     home: Path = Path(".newsmon")  # local broker data, jars and logs
     broker_port: int = 9092
-    topic_dir: Path = DEFAULT_TOPIC_DIR
+    # The stories followed: every folder with a topic.toml under topics_dir, or only topic_dir when it is set
+    # (newsmon topic add/remove change the set while the monitor runs; newsmon.registry).
+    topics_dir: Path = DEFAULT_TOPICS_DIR
+    topic_dir: Path | None = None
     feeds: CommaList = ()  # replaces the topic's feed list when set
     poll_seconds: float = 300.0  # each feed's usual interval; hints and back-off lengthen it, within the bounds
     poll_min_seconds: float = 60.0  # never poll a feed more often than this

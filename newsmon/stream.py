@@ -21,6 +21,7 @@ import signal
 import socket
 import threading
 import time
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable, Iterable
@@ -48,6 +49,12 @@ class Output:
     topic: str
     key: str
     message: Message
+    partition: int | None = None  # None: by the key's hash (Kafka's default partitioner)
+
+
+def partition_of(name: str, partitions: int) -> int:
+    """A stable partition for a name (a topic id): the same on every machine and in every Python process."""
+    return zlib.crc32(name.encode("utf-8")) % max(1, partitions)
 
 
 class PoisonMessage(Exception):
@@ -339,17 +346,27 @@ class SingleActiveAssignor(AbstractPartitionAssignor):
 def run_loop(settings: Settings, *, stage: str, topic: str, handler: Handler, producer: KafkaProducer,
              stop: StopFlag, max_records: int = 50, single_active: bool = False,
              listener: ConsumerRebalanceListener | None = None, more: dict[str, Handler] | None = None,
-             tick: Callable[[], None] | None = None, started: str = "") -> None:
+             tick: Callable[[], None] | None = None, started: str = "",
+             assignor: AbstractPartitionAssignor | None = None,
+             commit: Callable[[dict[TopicPartition, OffsetAndMetadata]], None] | None = None,
+             on_consumer: Callable[[KafkaConsumer], None] | None = None) -> None:
     """`more`: further topics this stage consumes in the same group, each with its handler (the decider reads the
     feedback topic in order with the articles). `tick`: called every turn of the loop, records or not (the
-    notifier's held alerts and digest)."""
+    notifier's held alerts and digest). `assignor`: the group's partition assignor, in place of Kafka's range
+    assignor. `commit`: records where the batch ended in place of the group's offset commit, after the batch's
+    outputs are flushed (the decider keeps its progress per topic on its changelog). `on_consumer`: given the
+    consumer once it exists (to pause, resume and seek)."""
     extra = {"partition_assignment_strategy": (SingleActiveAssignor,)} if single_active else {}
+    if assignor is not None:
+        extra = {"partition_assignment_strategy": (assignor,)}
     group = consumer_group_config(settings, stage)
     consumer = KafkaConsumer(bootstrap_servers=settings.bootstrap_servers, enable_auto_commit=False,
                              auto_offset_reset="earliest", max_poll_records=max_records,
                              client_id=f"newsmon-{stage}", **group, **extra)
     handlers = {topic: handler, **(more or {})}
     consumer.subscribe(list(handlers), listener=_AssignmentLog(stage, listener))
+    if on_consumer is not None:
+        on_consumer(consumer)
     heart = Heartbeats(settings, stage, producer)
     heart.beat(force=True)
     log.info("%s: consuming %s (%s member)%s", stage, ", ".join(handlers),
@@ -380,7 +397,9 @@ def run_loop(settings: Settings, *, stage: str, topic: str, handler: Handler, pr
                 if stop.is_set():
                     break
             producer.flush()  # what the batch produced is durable before its offsets are
-            if offsets:
+            if offsets and commit is not None:
+                commit(offsets)
+            elif offsets:
                 try:
                     consumer.commit(offsets)
                 except CommitFailedError as exc:
@@ -408,7 +427,9 @@ def _process(settings: Settings, stage: str, record, handler: Handler, producer:
     while True:
         attempts += 1
         try:
-            outputs = list(handler(record.key, record.value))
+            # a handler that needs where the record sits (the decider's progress per topic) takes the record itself
+            outputs = list(handler(record) if getattr(handler, "takes_record", False)
+                           else handler(record.key, record.value))
         except Transient as exc:
             wait = exc.retry_after if exc.retry_after is not None else transient_wait
             transient_wait = min(transient_wait * 2, 60.0)
@@ -432,7 +453,7 @@ def _process(settings: Settings, stage: str, record, handler: Handler, producer:
             time.sleep(min(0.2 * 2 ** attempts, 5.0))
             continue
         for out in outputs:
-            producer.send(out.topic, key=out.key, value=encode(out.message))
+            producer.send(out.topic, key=out.key, value=encode(out.message), partition=out.partition)
         return True
 
 

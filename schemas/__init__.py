@@ -22,6 +22,7 @@ from schemas.messages import (
     SeenArticle,
     Source,
     StateRecord,
+    TopicCommand,
     decode,
     encode,
 )
@@ -30,6 +31,6 @@ from schemas.topics import Topics, TopicSpec, all_topics, consumed_topics, dlq_t
 __all__ = [
     "SCHEMA_VERSION", "Alert", "DeadLetter", "DeadLetterReplay", "Decision", "DeliveryRecord", "DiscoveredArticle",
     "ExtractedArticle", "Feedback", "FeedCommand", "FeedMemory", "FeedState", "Heartbeat", "HeldAlert", "SeenArticle",
-    "Message", "RejectedArticle", "Source", "StateRecord", "Topics", "TopicSpec",
+    "Message", "RejectedArticle", "Source", "StateRecord", "TopicCommand", "Topics", "TopicSpec",
     "all_topics", "consumed_topics", "decode", "dlq_topic", "encode", "topic_name",
 ]

@@ -7,7 +7,9 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-SCHEMA_VERSION = 2  # 2: decisions may be "announced"; alerts say the event's modality and where its date comes from
+# 2: decisions may be "announced"; alerts say the event's modality and where its date comes from
+# 3: decisions, the decider's changelog and feedback name their topic (a deployment follows several stories)
+SCHEMA_VERSION = 3
 
 # "announced": on topic, a plan nobody reported before; quiet until it happens, when its development alerts
 Status = Literal["off_topic", "known", "announced", "new_development", "corroboration"]
@@ -98,9 +100,11 @@ class Source(BaseModel):
 
 
 class Decision(Message):
-    """What the decider made of one article; also one line of `newsmon replay` output."""
+    """What the decider made of one article for one topic (one per article and topic followed); also one line of
+    `newsmon replay` output."""
 
     url: str
+    topic: str | None = None  # the id of the topic it was decided against
     language: str | None = None
     on_topic: bool
     status: Status
@@ -143,8 +147,13 @@ class StateRecord(Message):
     consumers/decide/feedback.py writes and applies it."""
 
     key: str
-    kind: Literal["article", "development", "feedback"]
+    kind: Literal["article", "development", "feedback", "progress"]
     data: dict[str, Any]
+    topic: str | None = None  # whose state it is; the changelog's record key is "<topic>|<key>"
+
+    @property
+    def log_key(self) -> str:
+        return f"{self.topic}|{self.key}" if self.topic else self.key
 
 
 class FeedState(Message):
@@ -199,6 +208,19 @@ class FeedCommand(Message):
     issued_at: datetime = Field(default_factory=utcnow)
 
 
+class TopicCommand(Message):
+    """`newsmon topic add DIR` / `newsmon topic remove ID` while the monitor runs (compacted, keyed by topic id).
+
+    An add carries the topic folder's files (topic.toml, feeds.txt, the seeds), so that every instance of every
+    stage, on whatever machine or container, follows the same folder without a shared disk."""
+
+    topic_id: str
+    action: Literal["add", "remove"]
+    files: dict[str, str] = Field(default_factory=dict)  # path inside the folder → text
+    source: str = ""  # the folder it was added from, as the operator named it
+    issued_at: datetime = Field(default_factory=utcnow)
+
+
 class DeliveryRecord(Message):
     """Proof that one alert revision reached one channel; written only after the send succeeded.
 
@@ -241,6 +263,7 @@ class Feedback(Message):
     """
 
     target: Literal["development", "article"]
+    topic: str | None = None  # the topic of the development or decision; None: every topic it concerns
     development_id: str | None = None
     url: str | None = None  # the article's URL, as its decision names it
     verdict: FeedbackVerdict
@@ -264,7 +287,8 @@ class Feedback(Message):
 
     @property
     def key(self) -> str:
-        return f"development:{self.development_id}" if self.target == "development" else f"article:{self.url}"
+        target = f"development:{self.development_id}" if self.target == "development" else f"article:{self.url}"
+        return f"{self.topic}|{target}" if self.topic and self.target == "article" else target
 
 
 class Heartbeat(Message):

@@ -31,7 +31,10 @@ class Topics:
     # The producer's seen-set: per feed, the articles it listed (their union is what was published).
     FEED_MEMORY = TopicSpec("state.feed_memory", key="feed URL", compacted=True, scaled=False)
     FEED_COMMANDS = TopicSpec("commands.feeds", key="feed URL", compacted=True, scaled=False)
-    DECIDER_STATE = TopicSpec("state.decider", key="record kind:id", compacted=True, scaled=False)
+    # Each topic's state; the key starts with the topic id, and a topic's records all go to one partition
+    # (newsmon.stream.partition_of), so an instance taking a topic over reads that partition only.
+    DECIDER_STATE = TopicSpec("state.decider", key="<topic id>|record kind:id", compacted=True)
+    TOPIC_COMMANDS = TopicSpec("commands.topics", key="topic id", compacted=True, scaled=False)
     DELIVERIES = TopicSpec("state.deliveries", key="alert id:revision:channel", compacted=True, scaled=False)
     # Alerts a channel's hourly limit held back, until they go out together in one grouped message.
     HELD = TopicSpec("state.held", key="channel:alert id", compacted=True, scaled=False)

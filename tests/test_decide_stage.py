@@ -1,8 +1,8 @@
-"""The decider on the real broker: one active instance, its state handed over through the changelog."""
+"""The decider on the real broker: each topic decided by one instance, its state handed over through the changelog."""
 from datetime import datetime, timezone
 
-from consumers.decide_service import ActiveDecider
-from newsmon.stream import create_topics, make_producer, run_loop
+from consumers.decide_service import TopicDecider, run_decider
+from newsmon.stream import create_topics
 from newsmon.urls import canonical_url
 from schemas import Alert, Decision, ExtractedArticle, Topics, decode, encode
 from tests.kafka_util import Background, records, send, wait_until
@@ -21,25 +21,24 @@ def extracted(url: str, title: str, text: str, lang: str) -> ExtractedArticle:
                             published=datetime(2025, 6, 2, 12, tzinfo=timezone.utc))
 
 
-def start(settings, active: ActiveDecider) -> Background:
-    return Background(lambda stop: run_loop(settings, stage="decide", topic=settings.topic(Topics.EXTRACTED),
-                                            handler=active.handle, producer=make_producer(settings), stop=stop,
-                                            single_active=True, listener=active))
+def start(settings, found: list[TopicDecider]) -> Background:
+    return Background(lambda stop: run_decider(settings, stop, on_start=found.append))
 
 
-def test_two_deciders_one_active_and_the_standby_takes_over_with_the_state(kafka):
+def test_two_deciders_one_topic_one_active_and_the_other_takes_over_with_the_state(kafka):
     create_topics(kafka)
-    first, second = ActiveDecider(kafka), ActiveDecider(kafka)
-    runs = {id(first): start(kafka, first), id(second): start(kafka, second)}
+    first, second = [], []
+    runs = {"first": start(kafka, first), "second": start(kafka, second)}
     inbound = kafka.topic(Topics.EXTRACTED)
     try:
         a = extracted("https://n.example/drill", "Russia and Iran hold joint naval drills in the Caspian", DRILL, "en")
         send(kafka, inbound, a.canonical_url, encode(a))
         [one] = records(kafka, kafka.topic(Topics.DECISIONS), at_least=1, timeout=60)
         assert decode(Decision, one.value).status == "new_development"
-        active = [d for d in (first, second) if d.state is not None]
-        assert len(active) == 1, "exactly one decider is active"
-        runs.pop(id(active[0])).stop()  # the active one leaves; the standby must take over with the state
+        assert decode(Decision, one.value).topic == "russia-iran"
+        holding = [name for name, found in (("first", first), ("second", second)) if found[0].topics]
+        assert len(holding) == 1, "exactly one decider decides the topic"
+        runs.pop(holding[0]).stop()  # it leaves; the other must take the topic over with its state
         b = extracted("https://m.example/manoever", "Russisch-iranisches Marinemanöver im Kaspischen Meer",
                       DRILL_DE, "de")
         send(kafka, inbound, b.canonical_url, encode(b))
@@ -54,7 +53,6 @@ def test_two_deciders_one_active_and_the_standby_takes_over_with_the_state(kafka
 
 
 def test_the_decider_reads_feedback_in_order_with_the_articles(kafka):
-    from consumers.decide_service import run_decider
     from schemas import Feedback
     from tests.test_decide import AR_SIGNED, FA_KNOWN_MEETING, TR_SIGNED
 
