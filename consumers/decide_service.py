@@ -35,6 +35,7 @@ from kafka.coordinator.assignors.abstract import (
 
 from consumers.decide import DeciderState, decide, load_topic
 from consumers.decide.feedback import apply_feedback
+from consumers.decide.reading import CARRIED_SENTENCES, analyses_from
 from consumers.language import detect_language
 from consumers.matching import StoryIndex
 from newsmon.registry import Followed, TopicRegistry
@@ -127,7 +128,11 @@ def decide_outputs(settings: Settings, topics: Iterable[TopicState], article: Ex
     retry decides the whole article again."""
     article = prepared(article)
     topics = list(topics)
-    outcomes = [(t, decide(article, t.state)) for t in topics]
+    # the lead's general reading, decoded once: every topic reads a prefix of it (SentenceAnalysis objects keep
+    # their own caches, which hold nothing of a topic)
+    carried = analyses_from(article.reading, article.language, article.title, CARRIED_SENTENCES) \
+        if len(topics) > 1 else None
+    outcomes = [(t, decide(article, t.state, carried)) for t in topics]
     outputs: list[Output] = []
     for topic, outcome in outcomes:
         outputs.extend(_changelog(settings, topic, outcome.records, partitions))

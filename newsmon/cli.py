@@ -20,7 +20,7 @@ log = logging.getLogger("newsmon")
 def _setup_logging(level: str) -> None:
     numeric = getattr(logging, level.upper(), logging.INFO)
     # The process id tells apart the stages `newsmon run` starts (they share its stderr).
-    logging.basicConfig(level=numeric, stream=sys.stderr, datefmt="%H:%M:%S",
+    logging.basicConfig(level=numeric, stream=sys.stderr,  # full date and ms: the drill times recovery from them
                         format="%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
     # kafka-python's own chatter (coordinator changes, reconnects, slow event-loop steps) is routine for a client:
     # shown only with NEWSMON_LOG_LEVEL=DEBUG; its errors still show, unless they are retries (below).

@@ -367,7 +367,8 @@ def run_loop(settings: Settings, *, stage: str, topic: str, handler: Handler, pr
     consumer.subscribe(list(handlers), listener=_AssignmentLog(stage, listener))
     if on_consumer is not None:
         on_consumer(consumer)
-    heart = Heartbeats(settings, stage, producer)
+    # one life per process and stage: a stage's loops (notify.slack, notify.email) are one instance of "notify"
+    heart = Heartbeats(settings, stage.split(".")[0], producer)
     heart.beat(force=True)
     log.info("%s: consuming %s (%s member)%s", stage, ", ".join(handlers),
              f"static {group['group_instance_id']}" if "group_instance_id" in group else "dynamic",

@@ -93,3 +93,24 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "broker_settings" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.kafka)
+
+
+@pytest.fixture(scope="session")
+def topic_from_seeds(tmp_path_factory):
+    """`newsmon topic init` of a seed folder, once per session (it takes ~20 s): seeds → topic folder.
+
+    The folder is named `name` (a topic's id is its folder's name); tests must not edit what it returns."""
+    from consumers.topics.init import init_topic
+
+    root = tmp_path_factory.mktemp("topics")
+    made: dict[tuple[Path, str], Path] = {}
+
+    def make(seeds: Path, name: str) -> Path:
+        key = (Path(seeds).resolve(), name)
+        if key not in made:
+            into = root / f"{len(made)}" / name
+            init_topic(Path(seeds), into)
+            made[key] = into
+        return made[key]
+
+    return make

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 
-from consumers.topics.init import init_topic
 from newsmon.replay import replay
 from tests.conftest import SHARED
 from tests.scenario_score import labels, replay_rows, score
@@ -25,10 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 OWN = ROOT / "tests" / "scenarios"
 
 
-def _decide(folder: Path, seeds: Path, tmp_path: Path, rows: list[dict] | None = None) -> dict[str, dict]:
-    topic_dir = tmp_path / "topic"
-    if not (topic_dir / "topic.toml").exists():
-        init_topic(seeds, topic_dir)
+def _decide(folder: Path, seeds: Path, topics, rows: list[dict] | None = None) -> dict[str, dict]:
+    topic_dir = topics(seeds, folder.name)
     rows = rows if rows is not None else replay_rows(folder)
     return {d.url: d.model_dump(mode="json") for d in replay(rows, topic_dir)}
 
@@ -44,19 +41,19 @@ SCENARIOS = {
 
 
 @pytest.mark.parametrize("name", list(SCENARIOS))
-def test_scenario_from_its_seeds(name, tmp_path):
+def test_scenario_from_its_seeds(name, topic_from_seeds):
     folder, seeds, recall, precision, grouping = SCENARIOS[name]
     if not folder.exists():
         pytest.skip(f"needs {folder} (../shared, the project's shared test material), which is absent here")
-    result = score(labels(folder), _decide(folder, seeds, tmp_path))
+    result = score(labels(folder), _decide(folder, seeds, topic_from_seeds))
     print(f"\n{name}: {result}")
     assert result.recall >= recall and result.precision >= precision and result.grouping >= grouping, str(result)
 
 
-def test_off_topic_and_known_rows_stay_quiet(tmp_path):
+def test_off_topic_and_known_rows_stay_quiet(topic_from_seeds):
     """Whatever else a scenario scores, no look-alike and no repeat of what is known raises an alert."""
     folder = OWN / "india-pakistan"
-    decisions = _decide(folder, folder / "seeds", tmp_path)
+    decisions = _decide(folder, folder / "seeds", topic_from_seeds)
     loud = [r["id"] for r in labels(folder) if (not r["on_topic"] or r["known"]) and decisions[r["url"]]["alert"]]
     assert loud == []
 
@@ -70,12 +67,12 @@ def _partition(rows: list[dict], decisions: dict[str, dict]) -> set[frozenset[st
     return {frozenset(g) for g in groups.values()}
 
 
-def test_reports_out_of_order_within_a_day_give_the_same_developments(tmp_path):
+def test_reports_out_of_order_within_a_day_give_the_same_developments(topic_from_seeds):
     """As several partitions deliver them: shuffled within each day, the articles fall into the same developments
     (only which report of a development carries its alert may change)."""
     folder = OWN / "india-pakistan"
     rows = replay_rows(folder)
-    first = _decide(folder, folder / "seeds", tmp_path, rows)
+    first = _decide(folder, folder / "seeds", topic_from_seeds, rows)
     by_day: dict[str, list[dict]] = defaultdict(list)
     for row in rows:
         by_day[row["published"][:10]].append(row)
@@ -86,18 +83,17 @@ def test_reports_out_of_order_within_a_day_give_the_same_developments(tmp_path):
             group = list(by_day[day])
             rng.shuffle(group)
             shuffled.extend(group)
-        again = _decide(folder, folder / "seeds", tmp_path, shuffled)
+        again = _decide(folder, folder / "seeds", topic_from_seeds, shuffled)
         assert _partition(rows, again) == _partition(rows, first)
         assert {r["url"] for r in rows if again[r["url"]]["status"] == "off_topic"} == \
             {r["url"] for r in rows if first[r["url"]]["status"] == "off_topic"}
 
 
-def test_the_same_input_decides_the_same_under_any_hash_seed(tmp_path):
+def test_the_same_input_decides_the_same_under_any_hash_seed(tmp_path, topic_from_seeds):
     """No decision may depend on set or dict iteration order: `newsmon replay` in fresh processes with different
     PYTHONHASHSEED values writes identical output."""
     folder = OWN / "serbia-kosovo"
-    topic_dir = tmp_path / "topic"
-    init_topic(folder / "seeds", topic_dir)
+    topic_dir = topic_from_seeds(folder / "seeds", folder.name)
     source = tmp_path / "in.jsonl"
     source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in replay_rows(folder)), "utf-8")
     outputs = []

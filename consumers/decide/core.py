@@ -111,8 +111,10 @@ def _published(article: ExtractedArticle) -> datetime | None:
 
 
 # --------------------------------------------------------------------------------------------------- decide
-def decide(article: ExtractedArticle, state: DeciderState) -> Outcome:
-    """Pure: a function of (article, state); never mutates the state."""
+def decide(article: ExtractedArticle, state: DeciderState,
+           carried: list | None = None) -> Outcome:
+    """Pure: a function of (article, state); never mutates the state. `carried`: the article's carried lead
+    analyses, decoded once for every topic (`carried_analyses`); read from the article when not given."""
     ident = article.canonical_url or article.url  # one article, however its URL was decorated
     stored = state.articles.get(ident)
     if stored is not None:  # a redelivery: the same decision, no second alert
@@ -122,7 +124,10 @@ def decide(article: ExtractedArticle, state: DeciderState) -> Outcome:
     lang = article.language or detect_language(f"{article.title}\n{article.text}")
     published = _published(article)
     day = published.date() if published else None
-    carried = analyses_from(article.reading, lang, article.title, state.topic.lead_sentences)
+    if carried is None:
+        carried = analyses_from(article.reading, lang, article.title, state.topic.lead_sentences)
+    else:  # a topic's lead is a prefix of what the extract stage read
+        carried = carried[:state.topic.lead_sentences + (1 if article.title else 0)]
     reading = read_lead(state.topic, article.title, article.text, lang, day, analyses=carried)
     context = _Context(article, state, lang, day)
     verdict = _choose(reading, context)

@@ -7,6 +7,7 @@ places by the general table in `places.py` plus the names the topic folder adds.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from anyascii import anyascii
 
@@ -17,6 +18,7 @@ from consumers.topics.places import PlaceMention, Places, places
 MIN_PERSON_KEY = 3
 
 
+@lru_cache(maxsize=200_000)  # the same words come back in every article and for every topic
 def person_key(word: str) -> str:
     """One key for a surname in any script: Путин, Poutine, پوتین → 'btn'. A name with fewer consonants than
     MIN_PERSON_KEY is keyed by its spelling instead (Aliyev, Alijew, Алиев, Αλίεφ → '~aliev'); "" when neither is
@@ -34,6 +36,21 @@ def person_key(word: str) -> str:
     for a, b in (("iye", "ie"), ("iy", "i"), ("ie", "ie"), ("yy", "y"), ("ye", "e")):
         spelling = spelling.replace(a, b)
     return "~" + spelling if len(spelling) >= 4 else ""
+
+
+@lru_cache(maxsize=200_000)
+def _name_keys(folded: str) -> tuple[tuple[str, str], ...]:
+    """(spelling, person key) of each way a word may be read as a surname; the same for every topic, so computed
+    once per word, not once per word and topic."""
+    if len(folded) < 3:
+        return ()
+    variants = arabic_variants(folded) if is_arabic_script(folded) else (folded,)
+    return tuple((v, key) for v in variants if (key := person_key(v)))
+
+
+@lru_cache(maxsize=200_000)
+def _arabic(text: str) -> bool:
+    return is_arabic_script(text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,8 +128,13 @@ class PartyIndex:
         return sorted(out, key=lambda m: m.start)
 
     def _person(self, tok: Token, lang: str | None) -> Person | None:
-        if not (tok.cap or is_arabic_script(tok.text)) or len(tok.fold) < 3:
+        if not (tok.cap or _arabic(tok.text)):
             return None
+        for variant, key in _name_keys(tok.fold):
+            found = self._by_key.get(key)
+            if found and (variant in self._forms or not _common_word(tok, lang)):
+                return found[0]
+        return None
         variants = arabic_variants(tok.fold) if is_arabic_script(tok.fold) else (tok.fold,)
         for v in variants:
             key = person_key(v)
