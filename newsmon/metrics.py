@@ -16,7 +16,8 @@ newsmon_stage_up{stage}                       live instances of each stage (hear
 newsmon_publication_to_alert_seconds{to}      histogram: from an article's publication to its alert being raised
                                               (to="raised") and first accepted by a channel (to="sent")
 
-`topic` is the id of the topic (story) a record is for: a decision's own, an alert's, a delivery's alert's.
+`topic` is the id of the topic (story) a record is for: a decision's own, an alert's, a delivery's alert's
+(except on newsmon_dead_letters_total, where it kept its first meaning: the Kafka dead-letter topic).
 It is "" where no topic is known: decisions written before decisions named their topic, a digest (every
 topic's day in one message), a delivery whose alert the page has not read.
 """

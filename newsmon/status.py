@@ -139,11 +139,13 @@ def _topics_table(reading: Reading):
     from rich.text import Text
 
     summaries = reading.topics()
-    table = Table(title=f"Topics ({len(reading.followed)} followed)", title_justify="left", expand=True)
-    table.add_column("topic")
-    table.add_column("today's articles (" + " · ".join(STATUS_SHORT[s] for s in STATUS_ORDER) + ")")
-    table.add_column("alerts today", justify="right")
-    table.add_column("last alert", overflow="fold")
+    table = Table(title=f"Topics ({len(reading.followed)} followed): today's articles by status, today's alerts",
+                  title_justify="left", expand=True)
+    table.add_column("topic", overflow="fold")
+    for status in STATUS_ORDER:
+        table.add_column(STATUS_SHORT[status], justify="right")
+    table.add_column("alerts", justify="right")
+    table.add_column("last alert", overflow="fold", ratio=1)
     for s in summaries:
         name = Text(_topic_label(s.id), style="" if s.followed else "dim")
         if not s.followed and s.id != NO_TOPIC:
@@ -151,7 +153,7 @@ def _topics_table(reading: Reading):
         last = Text("none", style="dim") if s.last_alert is None else \
             Text(f"{s.last_alert_at:%Y-%m-%d %H:%M} {s.last_alert.headline}" if s.last_alert_at
                  else s.last_alert.headline)
-        table.add_row(name, " · ".join(str(s.statuses.get(st, 0)) for st in STATUS_ORDER), str(s.developments), last)
+        table.add_row(name, *(str(s.statuses.get(st, 0)) for st in STATUS_ORDER), str(s.developments), last)
     if not summaries:
-        table.add_row(Text("no topic is followed", style="dim"), "", "", "")
+        table.add_row(Text("no topic is followed", style="dim"), *[""] * (len(STATUS_ORDER) + 2))
     return table

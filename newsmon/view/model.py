@@ -352,10 +352,15 @@ class View:
                       key=lambda i: (STAGES.index(i.stage) if i.stage in STAGES else 9, i.instance))
 
     def alive(self) -> dict[str, int]:
-        out = {stage: 0 for stage in STAGES}
+        """Live processes per stage. A stage that runs several loops in one process beats once per loop
+        (notify: `notify.<channel>`), so its loops count under the stage, once per process."""
+        live: dict[str, set[str]] = {stage: set() for stage in STAGES}
         for i in self.instances():
-            out[i.stage] = out.get(i.stage, 0) + (1 if i.alive else 0)
-        return out
+            stage = i.stage.split(".", 1)[0]
+            live.setdefault(stage, set())
+            if i.alive:
+                live[stage].add(i.instance)
+        return {stage: len(instances) for stage, instances in live.items()}
 
     def dead_letters(self) -> list[Letter]:
         with self.lock:
