@@ -106,16 +106,16 @@ def cmd_status(args) -> int:
 
     settings = load_settings()
     try:
-        view = status_view(settings)
+        reading = status_view(settings)
     except Exception as exc:  # noqa: BLE001 - no broker: say so in one line
         print(f"newsmon status: Kafka at {settings.bootstrap_servers} could not be read ({type(exc).__name__}: "
               f"{exc}); is it running? (newsmon broker status)", file=sys.stderr)
         return 3
     if args.json:
         from newsmon.status import as_json
-        print(json.dumps(as_json(view), indent=1))
+        print(json.dumps(as_json(reading, settings.failing_after), indent=1))
     else:
-        render_status(view, settings)
+        render_status(reading, settings)
     return 0
 
 

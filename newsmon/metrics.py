@@ -1,10 +1,12 @@
 """Prometheus metrics (`/metrics` of `newsmon web`), read from the view at each scrape, so every series comes
 from the topics themselves and survives a restart of the page:
 
-newsmon_articles_total{stage}                 articles discovered, extracted, decided
-newsmon_decisions_total{status}               decisions by status (an article counted once per status)
-newsmon_alerts_total                          developments raised
-newsmon_alerts_sent_total{channel,what}       alerts, updates and digests each channel accepted
+newsmon_articles_total{stage}                 articles discovered, extracted, decided (an article decided against
+                                              several topics counts once)
+newsmon_decisions_total{status,topic}         decisions by status and topic (an article counted once per status
+                                              and topic)
+newsmon_alerts_total{topic}                   developments raised per topic
+newsmon_alerts_sent_total{channel,what,topic} alerts, updates and digests each channel accepted
 newsmon_alerts_held                           alerts a channel's hourly limit holds for a grouped message
 newsmon_dead_letters_total{topic}             dead letters per dead-letter topic
 newsmon_feeds{health}                         feeds by health (ok, retrying, failing, new)
@@ -13,8 +15,15 @@ newsmon_consumer_lag{stage}                   records a consuming stage has not 
 newsmon_stage_up{stage}                       live instances of each stage (heartbeats)
 newsmon_publication_to_alert_seconds{to}      histogram: from an article's publication to its alert being raised
                                               (to="raised") and first accepted by a channel (to="sent")
+
+`topic` is the id of the topic (story) a record is for: a decision's own, an alert's, a delivery's alert's
+(except on newsmon_dead_letters_total, where it kept its first meaning: the Kafka dead-letter topic).
+It is "" where no topic is known: decisions written before decisions named their topic, a digest (every
+topic's day in one message), a delivery whose alert the page has not read.
 """
 from __future__ import annotations
+
+from collections import Counter
 
 from prometheus_client import CollectorRegistry
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
@@ -34,17 +43,25 @@ class ViewCollector:
             articles = CounterMetricFamily("newsmon_articles", "Articles per stage", labels=["stage"])
             for stage, kind in (("discovered", "discovered"), ("extracted", "extracted")):
                 articles.add_metric([stage], v.health.records.get(kind, 0))
-            articles.add_metric(["decided"], len(v.articles))
+            articles.add_metric(["decided"], len(v.topics_of))
             yield articles
-            decisions = CounterMetricFamily("newsmon_decisions", "Decisions by status", labels=["status"])
-            for status in ("off_topic", "known", "announced", "new_development", "corroboration"):
-                decisions.add_metric([status], v.decisions_by_status.get(status, 0))
+            decisions = CounterMetricFamily("newsmon_decisions", "Decisions by status and topic",
+                                            labels=["status", "topic"])
+            # every status of every topic, zeros included, so a dashboard sees a topic from its first decision
+            topics = sorted({t for t, _ in v.decisions_by_status})
+            for topic in topics:
+                for status in ("off_topic", "known", "announced", "new_development", "corroboration"):
+                    decisions.add_metric([status, topic], v.decisions_by_status.get((topic, status), 0))
             yield decisions
-            yield CounterMetricFamily("newsmon_alerts", "Developments raised", value=len(v.raised_at))
+            raised = Counter((v.alerts[i].topic or "") if i in v.alerts else "" for i in v.raised_at)
+            alerts = CounterMetricFamily("newsmon_alerts", "Developments raised per topic", labels=["topic"])
+            for topic, count in sorted(raised.items()):
+                alerts.add_metric([topic], count)
+            yield alerts
             sent = CounterMetricFamily("newsmon_alerts_sent", "Messages each channel accepted",
-                                       labels=["channel", "what"])
-            for (channel, what), count in sorted(v.sent_by_channel.items()):
-                sent.add_metric([channel, what], count)
+                                       labels=["channel", "what", "topic"])
+            for (channel, what, topic), count in sorted(v.sent_by_topic().items()):
+                sent.add_metric([channel, what, topic], count)
             yield sent
             letters = CounterMetricFamily("newsmon_dead_letters", "Dead letters per topic", labels=["topic"])
             for topic, count in sorted(v.letters_by_topic.items()):

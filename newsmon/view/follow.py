@@ -90,11 +90,12 @@ def read_topics(settings: Settings, since: dict[str, datetime | None]) -> list:
 
 
 def snapshot(settings: Settings, view: View, since: datetime | None = None) -> View:
-    """Fill `view` once (newsmon status): the state topics whole, the streams (decisions, alerts, listed
-    articles) from `since` only, and health once."""
+    """Fill `view` once (newsmon status): the state topics whole, the streams (decisions, listed articles) from
+    `since` only, and health once. Alerts are read whole (one record per development and revision, few beside
+    the decisions) so that each topic's last alert is known however long ago it was raised."""
     kinds = topic_kinds(settings.namespace)
     since = since or datetime.now(timezone.utc) - timedelta(days=1)
-    streams = {"decisions", "alerts", "discovered"}
+    streams = {"decisions", "discovered"}
     for r in read_topics(settings, {t: since if k in streams else None for t, k in kinds.items()}):
         view.apply(kinds[r.topic], r.timestamp, r.key, r.value, topic=r.topic, partition=r.partition,
                    offset=r.offset)

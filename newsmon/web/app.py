@@ -1,8 +1,13 @@
 """The page: server-rendered HTML (jinja2) that works without JavaScript; its buttons are plain forms that POST
 and come back (303) to where they were pressed. POSTs from another site's page are refused (Origin and
-Sec-Fetch-Site must say this page sent them)."""
+Sec-Fetch-Site must say this page sent them).
+
+/topics (the landing part) lists every followed topic; /topics/<id> is one topic's timeline; /timeline shows every
+topic's one after another; /articles is the stream, filterable by topic, status and language. Feedback names the
+topic it was given on, so the decider applies it to that topic only."""
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from dataclasses import dataclass
@@ -20,14 +25,14 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from consumers.language import language_name
-from consumers.topics.model import Topic
 from newsmon import dlq
 from newsmon.feedback import send_feedback
 from newsmon.metrics import registry
 from newsmon.settings import Settings
 from newsmon.stream import make_producer
 from newsmon.view import timeline
-from newsmon.view.model import View
+from newsmon.view.model import NO_TOPIC, View
+from newsmon.view.stories import Stories
 from schemas import Feedback
 
 log = logging.getLogger(__name__)
@@ -37,15 +42,14 @@ STATUS_LABELS = {"new_development": "new", "corroboration": "corroboration", "an
                  "known": "known", "off_topic": "off topic"}
 QUIET = ("known", "announced", "off_topic", "corroboration")  # may be marked "this was new"
 PAGE = 100
+NO_TOPIC_PARAM = "-"  # ?topic=- : the articles whose records name no topic
 
 
 @dataclass
 class Context:
     settings: Settings
     view: View
-    topic: Topic | None
-    known: list[timeline.KnownItem]
-    feeds: list[str]  # the configured feed list (the topic's own and its search feeds)
+    stories: Stories
 
     def __post_init__(self) -> None:
         self._producer = None
@@ -56,6 +60,22 @@ class Context:
             if self._producer is None:
                 self._producer = make_producer(self.settings)
             return self._producer
+
+    def topic_ids(self) -> list[str]:
+        """The followed topics, then any other the records name (a removed topic, older records' NO_TOPIC)."""
+        followed = self.stories.ids()
+        return followed + [t for t in self.view.topic_ids() if t not in followed]
+
+    def feeds(self) -> list[str]:
+        """The configured feed list: NEWSMON_FEEDS, or each followed topic's own feeds and search feeds."""
+        from producers.feed_list import configured_feeds
+
+        if self.settings.feeds or self.settings.topic_dir is not None:
+            return configured_feeds(self.settings)
+        out: list[str] = []
+        for followed in self.stories.followed():
+            out.extend(configured_feeds(self.settings.model_copy(update={"topic_dir": followed.folder})))
+        return list(dict.fromkeys(out))
 
 
 def _when(value: datetime | None) -> str:
@@ -83,40 +103,61 @@ def make_app(ctx: Context) -> Starlette:
     def page(request: Request, name: str, **values) -> Response:
         v = ctx.view
         return templates.TemplateResponse(request, name, {
-            "ready": v.ready, "health": v.health, "alive": v.alive(), "topic": ctx.topic,
-            "notice": request.query_params.get("notice", ""), "path": request.url.path, **values})
+            "ready": v.ready, "health": v.health, "alive": v.alive(), "followed": ctx.stories.ids(),
+            "notice": request.query_params.get("notice", ""), "path": request.url.path,
+            "here": _here(request), "topic_param": _topic_param, **values})
 
     async def home(request: Request) -> Response:
-        return RedirectResponse("/timeline", status_code=307)
+        return RedirectResponse("/topics", status_code=307)
+
+    async def topics(request: Request) -> Response:
+        v = ctx.view
+        followed = ctx.stories.ids()
+        summaries = v.summaries(followed)
+        return page(request, "topics.html", summaries=summaries, stories={s.id: ctx.stories.story(s.id)
+                                                                         for s in summaries})
+
+    def story_timeline(topic_id: str) -> timeline.Timeline:
+        v = ctx.view
+        story = ctx.stories.story(topic_id)
+        alerts = v.alerts_of(topic_id)
+        with v.lock:
+            channels = {a.alert_id: v.channels_of(a.alert_id) for a in alerts}
+            feedback = dict(v.feedback)
+        built = timeline.build(story.topic, topic_id, alerts, channels, feedback, known=story.known)
+        return built if story.topic else dataclasses.replace(built, name=story.name)
 
     async def timelines(request: Request) -> Response:
-        v = ctx.view
-        with v.lock:
-            alerts = list(v.alerts.values())
-            channels = {i: v.channels_of(i) for i in v.alerts}
-            feedback = dict(v.feedback)
-        own = ctx.topic.id if ctx.topic else None
-        ids = sorted({a.topic or own or "story" for a in alerts} | ({own} if own else set()))
-        stories = [timeline.build(ctx.topic if i == own else None, i,
-                                  [a for a in alerts if (a.topic or own or "story") == i], channels, feedback,
-                                  known=ctx.known if i == own else [])
-                   for i in ids]
-        return page(request, "timeline.html", stories=stories)
+        stories = [story_timeline(t) for t in ctx.topic_ids()]
+        return page(request, "timeline.html", stories=stories, single=len(stories) == 1)
+
+    async def one_topic(request: Request) -> Response:
+        topic_id = _topic_id(request.path_params["topic"])
+        if topic_id not in ctx.topic_ids():
+            return PlainTextResponse(f"no topic {topic_id!r}: see /topics", status_code=404)
+        return page(request, "timeline.html", stories=[story_timeline(topic_id)], single=True)
 
     async def articles(request: Request) -> Response:
         q = request.query_params
         status = q.get("status", "") if q.get("status", "") in STATUSES else ""
         language, query = q.get("lang", "")[:8], q.get("q", "")[:200]
+        topic_ids = ctx.topic_ids()
+        topic = _topic_id(q.get("topic", "")) if q.get("topic", "") else None
+        if topic not in topic_ids:
+            topic = None
         try:
             offset = max(0, int(q.get("offset", "0")))
         except ValueError:
             offset = 0
-        rows, total = ctx.view.stream(status=status, language=language, query=query, offset=offset, limit=PAGE)
-        base = {k: v for k, v in (("status", status), ("lang", language), ("q", query)) if v}
+        rows, total = ctx.view.stream(topic=topic, status=status, language=language, query=query, offset=offset,
+                                      limit=PAGE)
+        base = {k: v for k, v in (("topic", _topic_param(topic) if topic is not None else ""), ("status", status),
+                                  ("lang", language), ("q", query)) if v}
         return page(request, "articles.html", rows=rows, total=total, status=status, language=language, query=query,
-                    offset=offset, page_size=PAGE, statuses=STATUSES, counts=ctx.view.statuses(),
-                    languages=ctx.view.languages(), quiet=QUIET, base=base, urlencode=urlencode,
-                    here=str(request.url.path) + ("?" + request.url.query if request.url.query else ""))
+                    topic=topic, topic_ids=topic_ids, topic_of=ctx.view.topic_of,
+                    names={t: ctx.stories.story(t).name for t in topic_ids},
+                    offset=offset, page_size=PAGE, statuses=STATUSES, counts=ctx.view.statuses(topic),
+                    languages=ctx.view.languages(), quiet=QUIET, base=base, urlencode=urlencode)
 
     async def feeds(request: Request) -> Response:
         from producers.feeds_admin import feed_rows
@@ -126,7 +167,8 @@ def make_app(ctx: Context) -> Starlette:
         with v.lock:
             states, commands = dict(v.feeds), sorted(v.commands.values(), key=lambda c: c.issued_at)
         # the producer may run with another feed list than this process: every feed it keeps a state of is shown
-        listed = ctx.feeds + sorted(set(states) - set(ctx.feeds))
+        configured = ctx.feeds()
+        listed = configured + sorted(set(states) - set(configured))
         rows = feed_rows(listed, commands, states, poll_config(ctx.settings).schedule, ctx.settings)
         order = {"failing": 0, "retrying": 1, "new": 2, "ok": 3, "removed": 4}
         rows.sort(key=lambda r: (order.get(r.health, 9), r.url))
@@ -140,17 +182,21 @@ def make_app(ctx: Context) -> Starlette:
     async def post_feedback(request: Request) -> Response:
         form = await _form(request)
         target, verdict = form.get("target", ""), form.get("verdict", "")
+        # the topic the button was pressed on: the decider applies the word to that topic's decision only
+        topic = _topic_id(form.get("topic", "")) or None
+        if topic is not None and topic not in ctx.topic_ids():
+            return PlainTextResponse(f"no topic {topic!r}", status_code=400)
         try:
             if target == "development":
                 word = Feedback(target="development", development_id=form.get("id", ""), verdict=verdict,
-                                title=form.get("title", "")[:500])
+                                title=form.get("title", "")[:500], topic=topic)
             else:
                 word = Feedback(target="article", url=form.get("id", ""), verdict=verdict,
-                                title=form.get("title", "")[:500])
+                                title=form.get("title", "")[:500], topic=topic)
         except ValidationError as exc:
             return PlainTextResponse(f"not feedback newsmon understands: {exc.errors()[0]['msg']}", status_code=400)
         send_feedback(ctx.settings, word, ctx.producer())
-        log.info("web: feedback %s on %s", word.verdict, word.key)
+        log.info("web: feedback %s on %s (topic %s)", word.verdict, word.key, word.topic or "any")
         notice = {"not_new": "Marked not new: its reports stay quiet.",
                   "off_topic": "Marked off topic: its reports stay quiet.",
                   "withdrawn": "Withdrawn: its reports count again.",
@@ -175,12 +221,29 @@ def make_app(ctx: Context) -> Starlette:
         return JSONResponse({"ready": v.ready, "alive": v.alive(), "lag": v.health.lag}, status_code=200 if v.ready else 503)
 
     return Starlette(routes=[
-        Route("/", home), Route("/timeline", timelines), Route("/articles", articles), Route("/feeds", feeds),
+        Route("/", home), Route("/topics", topics), Route("/topics/{topic}", one_topic),
+        Route("/timeline", timelines), Route("/articles", articles), Route("/feeds", feeds),
         Route("/health", health), Route("/metrics", metrics_endpoint), Route("/ready", ready),
         Route("/feedback", post_feedback, methods=["POST"]),
         Route("/dead-letters/replay", post_replay, methods=["POST"]),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ], middleware=[_same_origin()])
+
+
+def _topic_param(topic_id: str) -> str:
+    """A topic id as a URL names it (the records that name no topic have no id of their own)."""
+    return NO_TOPIC_PARAM if topic_id == NO_TOPIC else topic_id
+
+
+def _topic_id(param: str) -> str:
+    param = param[:200]
+    return NO_TOPIC if param == NO_TOPIC_PARAM else param
+
+
+def _here(request: Request) -> str:
+    """This page's path and query without a notice, for a form to come back to."""
+    query = [p for p in request.url.query.split("&") if p and not p.startswith("notice=")]
+    return request.url.path + ("?" + "&".join(query) if query else "")
 
 
 async def _form(request: Request) -> dict[str, str]:

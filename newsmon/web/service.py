@@ -1,31 +1,27 @@
-"""`newsmon web` (and the `web` stage of `newsmon run` and compose): the view follows the topics in a thread; uvicorn
-serves the page and /metrics on NEWSMON_WEB_HOST:NEWSMON_WEB_PORT until the stage is stopped."""
+"""`newsmon web` (and the `web` stage of `newsmon run` and compose): the view follows the topics in a thread (and,
+between its reads, the topic commands: which stories are followed); uvicorn serves the page and /metrics on
+NEWSMON_WEB_HOST:NEWSMON_WEB_PORT until the stage is stopped."""
 from __future__ import annotations
 
 import logging
 import threading
 
+from newsmon.registry import TopicRegistry
 from newsmon.settings import Settings
 from newsmon.stream import Heartbeats, StopFlag, create_topics, make_producer
 from newsmon.view.follow import start_following
 from newsmon.view.model import View
+from newsmon.view.stories import Stories
 from newsmon.web.app import Context, make_app
 
 log = logging.getLogger(__name__)
 
 
-def build_context(settings: Settings, view: View) -> Context:
-    from consumers.topics.model import load_topic
-    from newsmon.view.timeline import known_items
-    from producers.feed_list import configured_feeds
-
-    try:
-        topic = load_topic(settings.topic_dir)
-    except (OSError, ValueError) as exc:  # the page still shows the stream without the story's known facts
-        log.warning("web: no topic at %s (%s): the timeline shows developments only", settings.topic_dir, exc)
-        topic = None
-    return Context(settings=settings, view=view, topic=topic, known=known_items(topic) if topic else [],
-                   feeds=configured_feeds(settings))
+def build_context(settings: Settings, view: View, registry: TopicRegistry | None = None) -> Context:
+    """The page's context; with a registry, the topics it follows change as `newsmon topic add/remove` say."""
+    stories = Stories(registry) if registry is not None else Stories(followed=TopicRegistry(
+        settings, read_commands=False).followed())
+    return Context(settings=settings, view=view, stories=stories)
 
 
 def run_web(settings: Settings, stop: StopFlag, *, ready: threading.Event | None = None) -> None:
@@ -36,8 +32,14 @@ def run_web(settings: Settings, stop: StopFlag, *, ready: threading.Event | None
     producer = make_producer(settings)
     heart = Heartbeats(settings, "web", producer)
     heart.beat(force=True)
-    follower = start_following(settings, view, stop, on_turn=heart.beat)
-    app = make_app(build_context(settings, view))
+    ctx = build_context(settings, view, TopicRegistry(settings))
+
+    def on_turn() -> None:
+        heart.beat()
+        ctx.stories.poll()  # topics added or removed while the page runs
+
+    follower = start_following(settings, view, stop, on_turn=on_turn)
+    app = make_app(ctx)
     config = uvicorn.Config(app, host=settings.web_host, port=settings.web_port, log_level="warning",
                             access_log=False, lifespan="off")
     server = uvicorn.Server(config)
@@ -56,6 +58,7 @@ def run_web(settings: Settings, stop: StopFlag, *, ready: threading.Event | None
         stop.set()
         follower.join(timeout=10)
         heart.stopped()
+        ctx.stories.close()
         producer.flush()
         producer.close()
         log.info("web: stopped")
