@@ -299,21 +299,68 @@ def cmd_replay(args) -> int:
 
 
 def cmd_topic(args) -> int:
-    """`newsmon topic init SEEDS --into DIR`: a topic folder from seed articles alone."""
-    from consumers.topics.init import init_topic
+    """`newsmon topic init SEEDS [--into DIR]`: a topic folder from seed articles alone; `newsmon topic add DIR`,
+    `newsmon topic remove ID`: follow a topic or stop following it while the monitor runs."""
+    if args.action == "add":
+        return _topic_add(Path(args.folder))
+    if args.action == "remove":
+        return _topic_remove(args.topic_id)
+    from consumers.topics.init import init_topic, init_topic_under
 
-    seeds, into = Path(args.seeds), Path(args.into)
+    seeds = Path(args.seeds)
     if not seeds.is_dir():
         print(f"newsmon topic init: {seeds} is not a folder of seed articles", file=sys.stderr)
         return 2
     try:
-        topic = init_topic(seeds, into)
+        if args.into:
+            into = Path(args.into)
+            topic = init_topic(seeds, into)
+        else:
+            topic, into = init_topic_under(seeds, load_settings().topics_dir)
     except ValueError as exc:
         print(f"newsmon topic init: {exc}", file=sys.stderr)
         return 1
     parties = ", ".join(f"{p.label} ({p.id})" for p in topic.parties)
-    print(f"wrote {into / 'topic.toml'}: {topic.name}; parties {parties}; {len(topic.people)} people; "
-          f"{len(topic.known)} known facts; known as of {topic.known_as_of.date() if topic.known_as_of else '?'}")
+    print(f"wrote {into / 'topic.toml'}: {topic.name} (id {topic.id}); parties {parties}; {len(topic.people)} "
+          f"people; {len(topic.known)} known facts; known as of "
+          f"{topic.known_as_of.date() if topic.known_as_of else '?'}")
+    print(f"to follow it while newsmon runs: newsmon topic add {into}")
+    return 0
+
+
+def _topic_add(folder: Path) -> int:
+    from newsmon.topics_admin import add_topic
+
+    try:
+        command, known = add_topic(load_settings(), folder)
+    except ValueError as exc:
+        print(f"newsmon topic add: {exc}", file=sys.stderr)
+        return 2
+    channels = "its channels.toml" if "channels.toml" in command.files else "the deployment's channels"
+    print(f"{'updated' if known else 'added'}: {command.topic_id} from {folder} ({len(command.files)} files)")
+    print(f"the running stages take it up within seconds: the producer polls its feeds, decide decides articles "
+          f"against it, notify sends its alerts to {channels}; `newsmon topics` lists it")
+    return 0
+
+
+def _topic_remove(topic_id: str) -> int:
+    from newsmon.topics_admin import remove_topic
+
+    try:
+        remove_topic(load_settings(), topic_id)
+    except ValueError as exc:
+        print(f"newsmon topic remove: {exc}", file=sys.stderr)
+        return 2
+    print(f"removed: {topic_id} (the running stages stop polling its feeds, deciding and notifying for it within "
+          f"seconds; its state stays, so `newsmon topic add` takes it up again)")
+    return 0
+
+
+def cmd_topics(args) -> int:
+    from newsmon import topics_admin
+
+    rows = topics_admin.list_topics(load_settings())
+    print(json.dumps(topics_admin.as_dicts(rows), indent=1) if args.json else topics_admin.render(rows))
     return 0
 
 
@@ -388,12 +435,23 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--topic", action="append", help="a topic folder; repeat it to decide against several at once "
                    "(default: the followed folders, NEWSMON_TOPIC_DIR or every folder under NEWSMON_TOPICS_DIR)")
     p.set_defaults(func=cmd_replay)
-    p = sub.add_parser("topic", help="topic folders: `topic init SEEDS --into DIR` writes one from seed articles")
+    p = sub.add_parser("topic", help="topic folders: `topic init SEEDS` writes one from seed articles; `topic add "
+                                     "DIR` / `topic remove ID` follow one or stop following it while newsmon runs")
     topic_sub = p.add_subparsers(dest="action", required=True)
     t = topic_sub.add_parser("init", help="derive a topic folder from a folder of seed articles (.txt or .html)")
     t.add_argument("seeds")
-    t.add_argument("--into", required=True)
+    t.add_argument("--into", help="the folder to write (default: NEWSMON_TOPICS_DIR/<id>, the id derived from the "
+                                  "seeds' parties)")
     t.set_defaults(func=cmd_topic)
+    t = topic_sub.add_parser("add", help="follow a topic folder (or replace its files) while newsmon runs")
+    t.add_argument("folder")
+    t.set_defaults(func=cmd_topic)
+    t = topic_sub.add_parser("remove", help="stop following a topic while newsmon runs")
+    t.add_argument("topic_id", metavar="ID")
+    t.set_defaults(func=cmd_topic)
+    p = sub.add_parser("topics", help="the followed topics: articles on topic, developments, last alert")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_topics)
     p = sub.add_parser("feeds", help="list every feed with its state; add or remove a feed while newsmon runs")
     p.add_argument("action", nargs="?", choices=("list", "add", "remove"), default="list")
     p.add_argument("url", nargs="?")

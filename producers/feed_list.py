@@ -1,7 +1,8 @@
-"""Which feeds the producer polls: the configured list (NEWSMON_FEEDS, or the topic folder's direct feeds plus
-search feeds built from its queries), changed at run time by the operator's commands (`newsmon feeds add/remove`).
+"""Which feeds the producer polls: the configured list (NEWSMON_FEEDS, or the union of every followed topic's
+direct feeds and the search feeds built from its queries), changed at run time by the followed topics
+(`newsmon topic add/remove`) and by the operator's commands (`newsmon feeds add/remove`).
 
-The topic's queries come from `[queries]` in `<topic>/topic.toml` (one list per language code) when it has them;
+A topic's queries come from `[queries]` in `<topic>/topic.toml` (one list per language code) when it has them;
 otherwise from `query <lang>: <text>` lines in `<topic>/feeds.txt`, the fallback the default story ships.
 """
 from __future__ import annotations
@@ -10,6 +11,7 @@ import logging
 import re
 import tomllib
 from pathlib import Path
+from typing import Iterable
 
 from newsmon.settings import Settings
 from producers.search import SearchServices, search_feed_urls
@@ -61,21 +63,41 @@ def topic_queries(topic_dir: Path) -> dict[str, list[str]] | None:
             for lang, qs in table.items()}
 
 
-def configured_feeds(settings: Settings) -> list[str]:
-    """NEWSMON_FEEDS, or the topic's direct feeds followed by its search feeds."""
-    if settings.feeds:
-        return list(dict.fromkeys(settings.feeds))
-    direct, fallback = read_listing(settings.topic_dir / "feeds.txt")
-    queries = topic_queries(settings.topic_dir) or fallback
+def topic_feeds(settings: Settings, folder: Path) -> list[str]:
+    """One topic's direct feeds followed by its search feeds."""
+    direct, fallback = read_listing(folder / "feeds.txt")
+    queries = topic_queries(folder) or fallback
     return list(dict.fromkeys(direct + search_feed_urls(queries, services(settings))))
 
 
+def configured_feeds(settings: Settings, folders: Iterable[Path] | None = None) -> list[str]:
+    """NEWSMON_FEEDS, or the union of the topics' feeds (`folders`, by default the folders followed at start-up),
+    in the topics' order: a feed two topics list is polled once."""
+    if settings.feeds:
+        return list(dict.fromkeys(settings.feeds))
+    if folders is None:
+        from newsmon.registry import startup_folders
+
+        folders = startup_folders(settings)
+    return list(dict.fromkeys(url for folder in folders for url in topic_feeds(settings, folder)))
+
+
 class FeedList:
-    """The configured feeds with the operator's commands applied (the latest command per URL wins)."""
+    """The configured feeds with the operator's commands applied (the latest command per URL wins).
+
+    The configured list follows the topics (`configure`); a feed the operator added stays while the topics that
+    listed it go, and one the operator removed stays removed whichever topic lists it."""
 
     def __init__(self, configured: list[str]):
         self.configured = list(configured)
         self.commands: dict[str, FeedCommand] = {}
+
+    def configure(self, configured: list[str]) -> tuple[list[str], list[str]]:
+        """A new configured list (the followed topics changed): the feeds it starts and stops polling."""
+        before = self.active()
+        self.configured = list(configured)
+        after = self.active()
+        return [u for u in after if u not in before], [u for u in before if u not in after]
 
     def apply(self, command: FeedCommand) -> bool:
         """True when the command changes the list."""

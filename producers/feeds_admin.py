@@ -71,8 +71,13 @@ def as_dicts(rows: list[FeedRow]) -> list[dict]:
 def list_feeds(settings: Settings) -> list[FeedRow]:
     from producers.service import load_commands, load_feed_states, poll_config
 
+    from newsmon.topics_admin import followed_topics
+
     create_topics(settings)
-    return feed_rows(configured_feeds(settings), load_commands(settings), load_feed_states(settings),
+    # the feeds of the topics followed now, those `newsmon topic add` added included
+    with followed_topics(settings) as followed:
+        configured = configured_feeds(settings, [f.folder for f in followed])
+    return feed_rows(configured, load_commands(settings), load_feed_states(settings),
                      poll_config(settings).schedule, settings)
 
 

@@ -8,6 +8,9 @@
   is idempotent towards the broker, so a broker that goes away and comes back loses and duplicates nothing.
 - The operator's `newsmon feeds add/remove` commands (commands.feeds, compacted) are read while it runs: an added
   feed is polled at once, a removed one is no longer polled.
+- It polls the union of the followed topics' feeds (newsmon.registry), and follows `newsmon topic add/remove` while
+  it runs: an added topic's feeds are polled at once, a removed topic's feeds stop unless another followed topic
+  lists them or the operator added them. NEWSMON_FEEDS, when set, replaces the topics' lists altogether.
 """
 from __future__ import annotations
 
@@ -15,11 +18,14 @@ import logging
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Iterable
 from urllib.parse import urlsplit
 
 from kafka import KafkaConsumer, TopicPartition
 
 from newsmon.fetch import fetch, set_host_gap, set_host_limit
+from newsmon.registry import TopicRegistry
 from newsmon.settings import Settings
 from newsmon.stream import BrokerWatch, Heartbeats, StopFlag, create_topics, make_producer, read_all
 from producers.feed_parse import host_of
@@ -64,10 +70,12 @@ class Producer:
     """What the producer knows (feeds, their states, the articles published) and its steps; `run_producer` drives
     it and tests and the benchmark call the same steps."""
 
-    def __init__(self, settings: Settings, kafka, *, fetcher=fetch):
+    def __init__(self, settings: Settings, kafka, *, fetcher=fetch, folders: Iterable[Path] | None = None):
+        """`folders`: the followed topics' folders (default: those followed at start-up, NEWSMON_TOPIC_DIR or
+        every topic folder under NEWSMON_TOPICS_DIR)."""
         self.settings, self.kafka, self.fetcher = settings, kafka, fetcher
         self.config = poll_config(settings)
-        self.feeds = FeedList(configured_feeds(settings))
+        self.feeds = FeedList(configured_feeds(settings, folders))
         self.states: dict[str, FeedState] = {}
         self.memory = ArticleMemory()
         self.not_before: dict[str, datetime] = {}
@@ -141,10 +149,24 @@ class Producer:
         if self.feeds.apply(command):
             log.info("producer: feed %s %s", command.feed_url, "added" if command.action == "add" else "removed")
             if command.action == "add":
-                self.not_before.pop(command.feed_url, None)
-                state = self.states.get(command.feed_url)
-                if state is not None:  # known from before its removal: poll it now all the same
-                    self.states[command.feed_url] = state.model_copy(update={"next_poll_at": None})
+                self._poll_now(command.feed_url)
+
+    def follow(self, folders: Iterable[Path]) -> None:
+        """The followed topics changed: poll an added topic's feeds at once, stop polling a removed topic's."""
+        if self.settings.feeds:
+            return  # NEWSMON_FEEDS replaces the topics' lists, whichever topics are followed
+        started, stopped = self.feeds.configure(configured_feeds(self.settings, folders))
+        for url in started:
+            self._poll_now(url)
+        if started or stopped:
+            log.info("producer: the followed topics changed: %d feeds added, %d no longer polled (%d polled)",
+                     len(started), len(stopped), len(self.feeds.active()))
+
+    def _poll_now(self, url: str) -> None:
+        self.not_before.pop(url, None)
+        state = self.states.get(url)
+        if state is not None:  # known from before its removal: poll it now all the same
+            self.states[url] = state.model_copy(update={"next_poll_at": None})
 
     def _flush(self) -> None:
         """Wait until Kafka has what was sent. While the broker is away this waits for it (up to the producer's
@@ -189,10 +211,13 @@ def run_producer(settings: Settings, stop: StopFlag, *, once: bool = False, fetc
         set_host_gap(urlsplit(settings.gdelt_url).hostname, settings.gdelt_gap_seconds)
     kafka = make_producer(settings)
     commands = CommandReader(settings)
-    producer = Producer(settings, kafka, fetcher=fetcher)
+    # NEWSMON_FEEDS replaces the topics' lists: then which topics are followed does not matter here
+    registry = TopicRegistry(settings, read_commands=not settings.feeds)
+    producer = Producer(settings, kafka, fetcher=fetcher, folders=[f.folder for f in registry.followed()])
     producer.load()
     if not producer.feeds.active():
-        log.warning("producer: no feeds configured (NEWSMON_FEEDS or %s/feeds.txt)", settings.topic_dir)
+        log.warning("producer: no feeds configured (NEWSMON_FEEDS, or the feeds.txt and [queries] of the followed "
+                    "topics: %s)", ", ".join(registry.ids()) or f"no topic folder at {settings.topic_dir or settings.topics_dir}")
     pool = ThreadPoolExecutor(max_workers=max(1, settings.poll_workers), thread_name_prefix="poll")
     in_flight: dict[Future, str] = {}
     heart = Heartbeats(settings, "producer", kafka)
@@ -206,6 +231,8 @@ def run_producer(settings: Settings, stop: StopFlag, *, once: bool = False, fetc
             heart.beat()
             for command in commands.poll():
                 producer.apply(command)
+            if registry.poll():
+                producer.follow([f.folder for f in registry.followed()])
             _submit_due(producer, pool, in_flight, settings)
             if not in_flight:
                 stop.wait(0.5)
@@ -221,6 +248,7 @@ def run_producer(settings: Settings, stop: StopFlag, *, once: bool = False, fetc
         watch.__exit__()
         pool.shutdown(wait=True, cancel_futures=True)
         commands.close()
+        registry.close()
         heart.stopped()
         kafka.flush()
         kafka.close()

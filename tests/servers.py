@@ -238,6 +238,8 @@ class SlackApiFake:
     replies: dict[str, list[dict]] = field(default_factory=dict)  # parent ts → replies in its thread
     updates: list[dict] = field(default_factory=list)
     attempts: int = 0
+    # the channels the bot is in, name or id → id ("#news" is the deployment's; tests add a topic's own)
+    channels: dict[str, str] = field(default_factory=lambda: {"#news": "C0NEWS", "C0NEWS": "C0NEWS"})
 
     def __post_init__(self) -> None:
         fake = self
@@ -275,8 +277,9 @@ class SlackApiFake:
                 return 200, {}, {"ok": False, "error": "invalid_auth"}
             payload = json.loads(body or b"{}")
             self.calls.append((method, payload))
-            if payload.get("channel") not in ("#news", "C0NEWS"):
+            if payload.get("channel") not in self.channels:
                 return 200, {}, {"ok": False, "error": "channel_not_found"}
+            channel = self.channels[payload["channel"]]
             if method == "chat.postMessage":
                 ts = f"1700000000.{self._next:06d}"
                 self._next += 1
@@ -286,13 +289,13 @@ class SlackApiFake:
                     self.replies.setdefault(payload["thread_ts"], []).append(payload)
                 else:
                     self.messages[ts] = payload
-                return 200, {}, {"ok": True, "channel": "C0NEWS", "ts": ts, "message": {"text": payload.get("text")}}
+                return 200, {}, {"ok": True, "channel": channel, "ts": ts, "message": {"text": payload.get("text")}}
             if method == "chat.update":
                 if payload.get("ts") not in self.messages:
                     return 200, {}, {"ok": False, "error": "message_not_found"}
                 self.messages[payload["ts"]] = payload
                 self.updates.append(payload)
-                return 200, {}, {"ok": True, "channel": "C0NEWS", "ts": payload["ts"]}
+                return 200, {}, {"ok": True, "channel": channel, "ts": payload["ts"]}
             return 200, {}, {"ok": False, "error": "unknown_method"}
 
     @property

@@ -112,3 +112,80 @@ def test_a_zombie_broker_counts_as_stopped():
     child = subprocess.Popen(["true"])
     time.sleep(0.5)
     assert not broker._alive(child.pid)  # reaped here
+
+
+def test_topics_lists_the_followed_topics_with_counts_from_the_records_and_topic_add_remove(kafka, tmp_path):
+    from datetime import datetime, timezone
+
+    from newsmon.stream import create_topics
+    from schemas import Alert, Decision, Source, Topics, encode
+    from tests.kafka_util import send
+    from tests.test_pipeline import stage_env
+    from tests.test_producer import topic_folder
+
+    topics = tmp_path / "topics"
+    topic_folder(topics, "a", [])
+    topic_folder(topics, "b", [])
+    c = topic_folder(tmp_path / "elsewhere", "c", [])
+    settings = kafka.model_copy(update={"topics_dir": topics, "topic_dir": None})
+    env = stage_env(settings, NEWSMON_TOPICS_DIR=str(topics), NEWSMON_HOME=str(tmp_path / "home"))
+    env.pop("NEWSMON_TOPIC_DIR", None)
+    create_topics(settings)
+    decisions = settings.topic(Topics.DECISIONS)
+    for url, topic, status in [("u1", "a", "new_development"), ("u2", "a", "corroboration"),
+                               ("u2", "a", "corroboration"),  # a redelivered decision: one article
+                               ("u3", "a", "off_topic"), ("u1", "b", "known"), ("u4", None, "known")]:
+        decision = Decision(url=f"https://n.example/{url}", topic=topic, on_topic=status != "off_topic",
+                            status=status)
+        send(settings, decisions, decision.url, encode(decision))
+    alerts = settings.topic(Topics.ALERTS)
+
+    def at(day: int, hour: int) -> datetime:
+        return datetime(2026, 1, day, hour, tzinfo=timezone.utc)
+
+    for alert_id, revision, topic, created in [("dev-1", 0, "a", at(1, 10)), ("dev-1", 1, "a", at(2, 9)),
+                                               ("dev-2", 0, "a", at(1, 12)), ("dev-9", 0, None, at(3, 1))]:
+        alert = Alert(alert_id=alert_id, revision=revision, headline="h", topic=topic, created_at=created,
+                      first_source=Source(url="https://n.example/u1"))
+        send(settings, alerts, alert_id, encode(alert))
+    listed = newsmon("topics", "--json", env=env)
+    assert listed.returncode == 0, listed.stderr
+    rows = {r["id"]: r for r in json.loads(listed.stdout)}
+    assert set(rows) == {"a", "b"}
+    assert (rows["a"]["articles_on_topic"], rows["a"]["developments"], rows["a"]["last_alert_at"]) == \
+        (2, 2, "2026-01-01 12:00:00Z")  # the corroboration's revision on the 2nd is not an alert
+    assert (rows["b"]["articles_on_topic"], rows["b"]["developments"], rows["b"]["last_alert_at"]) == (1, 0, None)
+    text = newsmon("topics", env=env).stdout
+    assert "2026-01-01 12:00:00Z" in text and "2 topic(s) followed" in text
+
+    added = newsmon("topic", "add", str(c), env=env)
+    assert added.returncode == 0 and "added: c" in added.stdout, added.stderr
+    rows = {r["id"]: r for r in json.loads(newsmon("topics", "--json", env=env).stdout)}
+    assert set(rows) == {"a", "b", "c"} and rows["c"]["added_by_command"] and not rows["a"]["added_by_command"]
+    assert "updated: c" in newsmon("topic", "add", str(c), env=env).stdout  # a second add replaces its files
+    removed = newsmon("topic", "remove", "a", env=env)
+    assert removed.returncode == 0, removed.stderr
+    assert {r["id"] for r in json.loads(newsmon("topics", "--json", env=env).stdout)} == {"b", "c"}
+    unknown = newsmon("topic", "remove", "a", env=env)  # removed already: not followed
+    assert unknown.returncode == 2 and "'a' is not a followed topic (followed: b, c" in unknown.stderr
+    # a folder that is not a topic is refused before anything is sent
+    (tmp_path / "empty").mkdir()
+    assert newsmon("topic", "add", str(tmp_path / "empty"), env=env).returncode == 2
+    broken = topic_folder(tmp_path / "broken", "d", [])
+    (broken / "topic.toml").write_text("[topic\nid = ", encoding="utf-8")
+    refused = newsmon("topic", "add", str(broken), env=env)
+    assert refused.returncode == 2 and "cannot be read as a topic" in refused.stderr
+    assert {r["id"] for r in json.loads(newsmon("topics", "--json", env=env).stdout)} == {"b", "c"}
+
+
+def test_topic_init_without_into_writes_under_the_topics_folder_and_says_how_to_follow_it(tmp_path):
+    import os
+    from pathlib import Path
+
+    seeds = Path(__file__).resolve().parent.parent / "topics" / "russia-iran" / "seeds"
+    env = {**os.environ, "NEWSMON_TOPICS_DIR": str(tmp_path / "topics")}
+    done = newsmon("topic", "init", str(seeds), env=env)
+    assert done.returncode == 0, done.stderr
+    folder = tmp_path / "topics" / "russia-iran"
+    assert (folder / "topic.toml").is_file() and len(list((folder / "seeds").iterdir())) == len(list(seeds.iterdir()))
+    assert f"newsmon topic add {folder}" in done.stdout

@@ -192,3 +192,24 @@ def test_an_unreachable_webhook_is_transient_and_its_secret_path_is_not_in_the_e
     with pytest.raises(Transient) as info:
         post_slack(url, {"text": render_text(ALERT)}, timeout=2)
     assert "tokentokentoken" not in str(info.value) and "T0SECRET" not in str(info.value)
+
+
+def test_a_topic_s_channels_toml_reads_secrets_from_the_environment_and_names_its_channels(tmp_path):
+    from consumers.notify.routes import read_topic_channels, topic_channel_list
+    from newsmon.settings import load_settings
+
+    (tmp_path / "channels.toml").write_text('[slack]\nwebhook_url = "env:AM_HOOK"\n[email]\nto = ["a@x.org", '
+                                            '"env:AM_MORE_TO"]\n[apprise]\nurls = ["json://127.0.0.1:9/h"]\n',
+                                            encoding="utf-8")
+    spec = read_topic_channels("am-az", tmp_path, {"AM_HOOK": "https://hooks.example/T/secret",
+                                                   "AM_MORE_TO": "b@x.org, c@x.org"})
+    assert spec.slack_webhook_url == "https://hooks.example/T/secret" and "secret" not in repr(spec)
+    assert spec.email_to == ("a@x.org", "b@x.org", "c@x.org")
+    with pytest.raises(ValueError, match="no SMTP server"):
+        topic_channel_list(load_settings(smtp_url=None), spec)
+    names = [ch.name for ch in topic_channel_list(load_settings(smtp_url="smtp://127.0.0.1:9"), spec)]
+    assert names[:2] == ["slack#am-az", "email:am-az"] and names[2].startswith("apprise:am-az:json:")
+    with pytest.raises(ValueError, match="AM_HOOK") as refused:
+        read_topic_channels("am-az", tmp_path, {"AM_MORE_TO": "b@x.org"})
+    assert "secret" not in str(refused.value)
+    assert read_topic_channels("am-az", tmp_path / "nowhere") is None

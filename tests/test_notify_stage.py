@@ -216,3 +216,84 @@ def test_a_slack_outage_does_not_hold_back_email(kafka, slack, mailbox):
         assert slack.attempts == 1 and slack.received == []  # Slack's wait is still running
     finally:
         stage.stop()
+
+
+def test_a_topic_s_alerts_go_to_its_own_channels_else_to_the_deployment_s_also_as_topics_change(
+        kafka, slack_api, mailbox, tmp_path, monkeypatch):
+    from newsmon.registry import add_command, send_command
+    from schemas import TopicCommand
+    from tests.servers import Mailbox
+    from tests.test_producer import topic_folder
+
+    desk_a = Mailbox()  # topic a's own SMTP server: its mail can only get there through a's channels.toml
+    monkeypatch.setenv("NEWSMON_TEST_A_SMTP", desk_a.url)
+    topics = tmp_path / "topics"
+    topic_folder(topics, "a", [], {"channels.toml": '[email]\nto = ["a-desk@example.org"]\n'
+                                                    'smtp_url = "env:NEWSMON_TEST_A_SMTP"\n'})
+    topic_folder(topics, "b", [])  # no channels.toml: the deployment's channels
+    c = topic_folder(tmp_path / "elsewhere", "c", [], {"channels.toml": '[slack]\nchannel = "#c-desk"\n'})
+    slack_api.channels["#c-desk"] = "C0CDESK"
+    # a static member, as `newsmon run` makes it: the channel's name is in its group.instance.id
+    settings = kafka.model_copy(update={
+        "topics_dir": topics, "topic_dir": None, "home": tmp_path / "home", "instance_id": "host-0",
+        "slack_bot_token": slack_api.token, "slack_channel": "#news", "slack_api_url": slack_api.url,
+        "smtp_url": mailbox.url, "email_to": ("desk@example.org",)})
+    topic = settings.topic(Topics.ALERTS)
+    create_topics(settings)
+    sent: list[Alert] = []
+
+    def raise_alert(alert_id: str, of: str | None, revision: int = 0) -> None:
+        value = alert(alert_id, revision, headline=f"Headline {alert_id}").model_copy(update={"topic": of})
+        sent.append(value)
+        send(settings, topic, alert_id, encode(value))
+
+    def slack_in(channel: str) -> list[str]:
+        return sorted(p["text"].split("Headline ", 1)[1].split()[0] for m, p in slack_api.calls
+                      if m == "chat.postMessage" and p["channel"] == channel and not p.get("thread_ts"))
+
+    def mail(box) -> list[tuple[str, str]]:
+        return sorted((m["To"], m["Subject"].rsplit(" ", 1)[1]) for m in box.messages)
+
+    raise_alert("a-1", "a")
+    raise_alert("a-1", "a", revision=1)
+    raise_alert("b-1", "b")
+    raise_alert("b-1", "b", revision=1)
+    raise_alert("x-1", None)  # an alert that names no topic: the deployment's
+    stage = notifier(settings)
+    try:
+        assert wait_until(lambda: len(mailbox.messages) == 2 and len(desk_a.messages) == 1 and
+                          sum(len(r) for r in slack_api.replies.values()) == 1, timeout=60)
+        assert mail(desk_a) == [("a-desk@example.org", "a-1")]
+        assert mail(mailbox) == [("desk@example.org", "b-1"), ("desk@example.org", "x-1")]
+        assert slack_in("#news") == ["b-1", "x-1"]
+        # topic c is added while the stage runs: its channel starts, and its alert goes there only
+        send_command(settings, add_command(c))
+        raise_alert("c-1", "c")
+        assert wait_until(lambda: slack_in("#c-desk") == ["c-1"], timeout=30)
+        # topic a is removed: its channel stops, and an alert of it (one in flight) reaches nobody, neither a's
+        # desk nor the deployment's; b's goes on as before
+        send_command(settings, TopicCommand(topic_id="a", action="remove"))
+        time.sleep(2)  # the stage reads the command within a second
+        raise_alert("a-2", "a")
+        raise_alert("b-2", "b")
+        assert wait_until(lambda: ("desk@example.org", "b-2") in mail(mailbox) and "b-2" in slack_in("#news"),
+                          timeout=30)
+        time.sleep(6)  # the deployment's loops wait 5 s for a topic they do not know before they skip its alert
+    finally:
+        stage.stop()
+    expected = (mail(desk_a), mail(mailbox), slack_in("#news"), slack_in("#c-desk"))
+    assert expected == ([("a-desk@example.org", "a-1")],
+                        [("desk@example.org", "b-1"), ("desk@example.org", "b-2"), ("desk@example.org", "x-1")],
+                        ["b-1", "b-2", "x-1"], ["c-1"])
+    assert {d.channel for d in deliveries(settings)} == {"email:a", "email", "slack", "slack#c"}
+    # A restart, and every alert delivered again (a replay): nothing goes out twice, on any channel.
+    for value in sent:
+        send(settings, topic, value.alert_id, encode(value))
+    stage = notifier(settings)
+    try:
+        time.sleep(6)
+    finally:
+        stage.stop()
+        desk_a.close()
+    assert (mail(desk_a), mail(mailbox), slack_in("#news"), slack_in("#c-desk")) == expected
+    assert records(settings, dlq_topic(topic), timeout=0) == []

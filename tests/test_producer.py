@@ -129,6 +129,7 @@ def test_feeds_added_and_removed_at_run_time_and_listed(kafka, site, tmp_path):
     site.routes["/down.xml"] = Route(b"gone for now", status=503)
     topic = tmp_path / "topic"
     topic.mkdir()
+    (topic / "topic.toml").write_text('[topic]\nid = "t"\n', encoding="utf-8")
     (topic / "feeds.txt").write_text(site.url("/down.xml") + "\n", encoding="utf-8")
     settings = kafka.model_copy(update={"feeds": (), "topic_dir": topic, "failing_after": 2})
     env = stage_env(settings, NEWSMON_TOPIC_DIR=str(topic), NEWSMON_FEEDS="", NEWSMON_FAILING_AFTER="2")
@@ -173,3 +174,70 @@ def test_an_unresolved_google_link_is_published_but_never_fetched_as_the_article
     [out] = make_extract_handler(settings)(None, encode(article))
     assert out.topic == settings.topic(Topics.REJECTED) and out.message.kind == "unresolved"
     assert sum(r.path.startswith("/rss/articles/") for r in site.log) == pages_before
+
+
+def topic_folder(root, topic_id: str, feeds: list[str], extra: dict[str, str] | None = None):
+    """A minimal topic folder: an id, no queries (so no search feeds), and its own feeds."""
+    folder = root / topic_id
+    folder.mkdir(parents=True)
+    (folder / "topic.toml").write_text(f'[topic]\nid = "{topic_id}"\nname = "{topic_id}"\n', encoding="utf-8")
+    (folder / "feeds.txt").write_text("".join(f"{u}\n" for u in feeds), encoding="utf-8")
+    for name, text in (extra or {}).items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_the_union_of_the_topics_feeds_is_polled_and_follows_topic_add_and_remove(kafka, site, tmp_path):
+    now = datetime.now(timezone.utc)
+    for name in ("a", "b", "c", "shared"):
+        site.routes[f"/{name}.xml"] = Route(rss_feed([(f"https://n.example/{name}", f"News {name}", now)]),
+                                            content_type="application/rss+xml")
+    topics = tmp_path / "topics"
+    topic_folder(topics, "a", [site.url("/a.xml"), site.url("/shared.xml")])
+    topic_folder(topics, "b", [site.url("/b.xml"), site.url("/shared.xml")])
+    elsewhere = topic_folder(tmp_path / "elsewhere", "c", [site.url("/c.xml")])
+    settings = kafka.model_copy(update={"feeds": (), "topics_dir": topics, "topic_dir": None,
+                                        "home": tmp_path / "producer-home"})
+    env = stage_env(settings, NEWSMON_TOPICS_DIR=str(topics), NEWSMON_FEEDS="", NEWSMON_HOME=str(tmp_path / "cli"))
+    env.pop("NEWSMON_TOPIC_DIR", None)
+
+    def polls(name: str) -> int:
+        return sum(p == f"/{name}.xml" for p, _ in site.requests)
+
+    def urls() -> set[str]:
+        return {a.url for a in discovered(settings)}
+
+    def stops_polling(name: str) -> bool:
+        time.sleep(2)  # a command is read within a loop turn
+        before = polls(name)
+        time.sleep(3)  # several intervals of 1 s
+        return polls(name) == before
+
+    producer = Background(lambda stop: run_producer(settings, stop))
+    try:
+        assert wait_until(lambda: urls() == {"https://n.example/a", "https://n.example/b",
+                                             "https://n.example/shared"}, timeout=60)
+        assert polls("c") == 0
+        # the feed two topics list is one feed: polled as often as a feed of one topic, not twice as often
+        time.sleep(4)
+        assert polls("shared") <= max(polls("a"), polls("b")) + 1, (polls("shared"), polls("a"), polls("b"))
+        listed = json.loads(newsmon(env, "feeds", "--json").stdout)
+        assert sorted(r["url"] for r in listed) == sorted(site.url(f"/{n}.xml") for n in ("a", "b", "shared"))
+
+        added = newsmon(env, "topic", "add", str(elsewhere))
+        assert added.returncode == 0, added.stderr
+        assert "added: c" in added.stdout and "newsmon topics" in added.stdout
+        assert wait_until(lambda: "https://n.example/c" in urls(), timeout=30)
+        assert site.url("/c.xml") in {r["url"] for r in json.loads(newsmon(env, "feeds", "--json").stdout)}
+
+        # b's own feed was also added by the operator: removing b keeps it, and a still lists the shared one
+        assert newsmon(env, "feeds", "add", site.url("/b.xml")).returncode == 0
+        assert newsmon(env, "topic", "remove", "b").returncode == 0
+        assert newsmon(env, "topic", "remove", "c").returncode == 0
+        assert stops_polling("c")
+        counts = polls("b"), polls("shared")
+        time.sleep(3)
+        assert polls("b") > counts[0] and polls("shared") > counts[1]
+    finally:
+        producer.stop()
+    assert Counter(a.url for a in discovered(settings))["https://n.example/shared"] == 1

@@ -131,10 +131,11 @@ class Email:
         return DeliveryRecord(alert_id=f"digest:{day}", revision=0, channel=self.name, message_id=msg_id)
 
 
-def apprise_name(url: str) -> str:
-    """A channel name that tells the service and tells apart two URLs of it, without their secrets."""
+def apprise_name(url: str, topic: str | None = None) -> str:
+    """A channel name that tells the service and tells apart two URLs of it, without their secrets (and the topic
+    whose channel it is, for a topic's own: one URL may serve two topics and the deployment, each once)."""
     scheme = urlsplit(url).scheme or "apprise"
-    return f"apprise:{scheme}:{hashlib.sha1(url.encode('utf-8')).hexdigest()[:8]}"
+    return f"apprise:{topic + ':' if topic else ''}{scheme}:{hashlib.sha1(url.encode('utf-8')).hexdigest()[:8]}"
 
 
 class AppriseChannel:
@@ -143,14 +144,14 @@ class AppriseChannel:
 
     threads = False
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, name: str | None = None):
         import apprise
 
-        self.name = apprise_name(url)
+        self.name = name or apprise_name(url)
         self._apprise = apprise.Apprise()
         if not self._apprise.add(url):
-            raise ValueError(f"NEWSMON_APPRISE_URLS: apprise does not understand a URL of scheme "
-                             f"{urlsplit(url).scheme or '?'!r} ({self.name})")
+            raise ValueError(f"apprise does not understand a URL of scheme {urlsplit(url).scheme or '?'!r} "
+                             f"({self.name})")
 
     def _notify(self, title: str, body: str) -> None:
         import apprise

@@ -13,6 +13,10 @@ so a restart keeps it) and goes out as one grouped message when the hour has roo
 
 Each channel reads the alerts in its own consumer group and loop (thread), so one channel's outage (Slack
 answering 429 for minutes) never holds back another: email goes on being sent on time meanwhile.
+
+Routing per topic (consumers.notify.routes): a topic folder's channels.toml names the topic's own channels, which
+take its alerts (Alert.topic); the deployment's channels take the alerts of every other topic. The stage follows
+the topic registry: a topic added with channels gets its channels' loops at once, a removed topic's loops stop.
 """
 from __future__ import annotations
 
@@ -20,14 +24,17 @@ import hashlib
 import logging
 import threading
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from kafka import KafkaProducer
 
 from consumers.notify import digest
-from consumers.notify.channels import Channel, Email, configured_channels
+from consumers.notify.channels import Channel, Email
 from consumers.notify.ratelimit import Limit, sends_of
+from consumers.notify.routes import Route, Routing, routes
+from newsmon.registry import TopicRegistry
 from newsmon.settings import Settings
 from newsmon.stream import Output, Rejected, StopFlag, Transient, create_topics, make_producer, read_all, \
     read_between, run_loop
@@ -60,8 +67,10 @@ class Notifier:
 
     def __init__(self, settings: Settings, channels: list[Channel], producer: KafkaProducer,
                  deliveries: list[DeliveryRecord] = (), held: list[HeldAlert] = (),
-                 clock: Callable[[], datetime] = utcnow):
+                 clock: Callable[[], datetime] = utcnow, accepts: Callable[[Alert], bool] = lambda _alert: True):
+        """`accepts`: whether an alert is for these channels (its topic's own channels, or the deployment's)."""
         self.settings, self.channels, self.producer, self.clock = settings, channels, producer, clock
+        self.accepts = accepts
         self.limit = Limit(settings.alerts_per_hour, settings.rate_window_seconds)
         self.delivered = {delivery_key(r.alert_id, r.revision, r.channel): r for r in deliveries}
         self.sends = {ch.name: sends_of(deliveries, ch.name) for ch in channels}
@@ -78,6 +87,8 @@ class Notifier:
     # ------------------------------------------------------------------------------------------ one alert
     def handle(self, _key: bytes | None, value: bytes) -> list[Output]:
         alert = decode(Alert, value)
+        if not self.accepts(alert):
+            return []
         for channel in self.channels:
             self._to(channel, alert)
         return []
@@ -149,8 +160,8 @@ class Notifier:
         period = digest.due(now, self.settings.digest_time, set())
         if period is None or delivery_key(period.key, 0, self.email.name) in self.delivered:
             return
-        alerts = [decode(Alert, value) for _ts, _key, value in
-                  read_between(self.settings, self.settings.topic(Topics.ALERTS), period.start, period.end)]
+        alerts = [alert for alert in (decode(Alert, value) for _ts, _key, value in read_between(
+                  self.settings, self.settings.topic(Topics.ALERTS), period.start, period.end)) if self.accepts(alert)]
         found = digest.build(period, alerts)
         try:
             if found.empty:
@@ -205,25 +216,62 @@ def describe(settings: Settings, channels: list[Channel]) -> str:
     return f"channels: {names}; {limit}" + (f"; digest {settings.digest} UTC" if settings.digest else "")
 
 
+@dataclass
+class _Loop:
+    route: Route
+    stop: StopFlag
+    thread: threading.Thread
+
+
 def run_notifier(settings: Settings, stop: StopFlag) -> None:
+    """One loop (thread) per channel; the set of channels follows the followed topics while the stage runs."""
     create_topics(settings)
-    channels = configured_channels(settings)
-    deliveries, held = load_deliveries(settings), load_held(settings)
-    if not channels:
-        log.warning("notify: no channel configured (NEWSMON_SLACK_BOT_TOKEN + NEWSMON_SLACK_CHANNEL, "
-                    "NEWSMON_SLACK_WEBHOOK_URL, NEWSMON_SMTP_URL + NEWSMON_EMAIL_TO, NEWSMON_APPRISE_URLS); "
-                    "alerts stay on %s", settings.topic(Topics.ALERTS))
-        _run_channel(settings, stop, None, deliveries, held, [])  # alive and visible, with nothing to send
-        return
+    registry = TopicRegistry(settings)
+    routing = Routing()
+    loops: dict[str, _Loop] = {}
     failed: list[str] = []
-    loops = [threading.Thread(target=_run_channel, args=(settings, stop, channel, deliveries, held, failed),
-                              name=f"notify-{channel.name}") for channel in channels]
-    for loop in loops:
-        loop.start()
-    for loop in loops:
-        loop.join()
+    try:
+        _reconcile(settings, stop, loops, routes(settings, registry.followed(), routing), routing, failed)
+        while not stop.is_set():
+            routing.asked.wait(0.5)  # a loop asks when an alert names a topic it has not heard of
+            routing.asked.clear()
+            if registry.poll():
+                log.info("notify: the followed topics changed (%s)", ", ".join(registry.ids()) or "none")
+                _reconcile(settings, stop, loops, routes(settings, registry.followed(), routing), routing, failed)
+    finally:
+        for loop in loops.values():
+            loop.stop.set()
+        for loop in loops.values():
+            loop.thread.join()
+        registry.close()
     if failed:  # the stage exits with an error, and `newsmon run` (or the container) restarts it
         raise RuntimeError(f"notify: the {', '.join(failed)} loop failed")
+
+
+def _reconcile(settings: Settings, stop: StopFlag, loops: dict[str, _Loop], wanted: list[Route], routing: Routing,
+               failed: list[str]) -> None:
+    """Stop the loops of channels no longer wanted (or whose channels.toml changed), start the new ones."""
+    by_name = {route.name: route for route in wanted}
+    for name in [n for n, loop in loops.items() if n not in by_name or by_name[n].spec != loop.route.spec]:
+        loop = loops.pop(name)
+        loop.stop.set()  # it finishes the alert in hand, commits and leaves its group
+        loop.thread.join()
+        log.info("notify: %s stopped (%s)", name, "its channels changed" if name in by_name else "no longer wanted")
+    new = [route for name, route in by_name.items() if name not in loops]
+    if not new:
+        return
+    if by_name.keys() == {"notify"}:
+        log.warning("notify: no channel configured (NEWSMON_SLACK_BOT_TOKEN + NEWSMON_SLACK_CHANNEL, "
+                    "NEWSMON_SLACK_WEBHOOK_URL, NEWSMON_SMTP_URL + NEWSMON_EMAIL_TO, NEWSMON_APPRISE_URLS, or a "
+                    "topic's channels.toml); alerts stay on %s", settings.topic(Topics.ALERTS))
+    # read when a loop starts, so that a channel started while the stage runs knows what was delivered meanwhile
+    deliveries, held = load_deliveries(settings), load_held(settings)
+    for route in new:
+        flag = StopFlag(install_signals=False)
+        thread = threading.Thread(target=_run_channel, args=(settings, stop, flag, route, routing, deliveries, held,
+                                                             failed), name=f"notify-{route.name}")
+        loops[route.name] = _Loop(route, flag, thread)
+        thread.start()
 
 
 def notify_stage(channel_name: str | None) -> str:
@@ -231,19 +279,23 @@ def notify_stage(channel_name: str | None) -> str:
     return f"notify.{channel_name}" if channel_name else "notify"
 
 
-def _run_channel(settings: Settings, stop: StopFlag, channel: Channel | None, deliveries: list[DeliveryRecord],
-                 held: list[HeldAlert], failed: list[str]) -> None:
-    """One channel's loop: its own consumer group (notify.<channel>), producer, rate limit and waits."""
+def _run_channel(settings: Settings, stage_stop: StopFlag, stop: StopFlag, route: Route, routing: Routing,
+                 deliveries: list[DeliveryRecord], held: list[HeldAlert], failed: list[str]) -> None:
+    """One channel's loop: its own consumer group (notify.<channel>), producer, rate limit and waits. `stop` ends
+    this loop (the stage stops, or the channel is no longer wanted); a failure stops the whole stage."""
+    channel = route.channel
     channels = [channel] if channel is not None else []
     name = channel.name if channel is not None else None
     producer = make_producer(settings)
-    notifier = Notifier(settings, channels, producer, deliveries, [h for h in held if h.channel == name])
+    notifier = Notifier(settings, channels, producer, deliveries, [h for h in held if h.channel == name],
+                        accepts=lambda alert: routing.accepts(route, alert))
+    whose = f"; the alerts of topic {route.topic}" if route.topic else ""
     try:
         run_loop(settings, stage=notify_stage(name), topic=settings.topic(Topics.ALERTS), handler=notifier.handle,
-                 producer=producer, stop=stop, tick=notifier.tick, started=describe(settings, channels))
+                 producer=producer, stop=stop, tick=notifier.tick, started=describe(settings, channels) + whose)
     except Exception:  # noqa: BLE001 - reported, and the whole stage stops so that it is restarted
         log.exception("notify: the %s loop failed; stopping the stage so that it is restarted", name)
         failed.append(name or "notify")
-        stop.set()
+        stage_stop.set()
     finally:
         producer.close()

@@ -375,7 +375,19 @@ def describe(topic: Topic, seeds: list[Seed]) -> str:
 def init_topic(seeds_dir: Path, into: Path) -> Topic:
     """Write the topic folder: topic.toml, seeds/ (a copy of the seeds) and feeds.txt (kept when it exists)."""
     topic, seeds, found = derive_topic(seeds_dir)
-    into = Path(into)
+    _write_folder(topic, seeds, found, seeds_dir, Path(into))
+    return topic
+
+
+def init_topic_under(seeds_dir: Path, topics_dir: Path) -> tuple[Topic, Path]:
+    """The same, into `<topics_dir>/<id>` with the id derived from the parties (`russia-iran`)."""
+    topic, seeds, found = derive_topic(seeds_dir)
+    into = Path(topics_dir) / topic.id
+    _write_folder(topic, seeds, found, seeds_dir, into)
+    return topic, into
+
+
+def _write_folder(topic: Topic, seeds: list[Seed], found: list[PartyFinding], seeds_dir: Path, into: Path) -> None:
     topic.id = _slug(into.resolve().name)  # the folder the user named for the story
     (into / "seeds").mkdir(parents=True, exist_ok=True)
     for seed in seeds:
@@ -389,7 +401,6 @@ def init_topic(seeds_dir: Path, into: Path) -> Topic:
     if not feeds.exists():
         feeds.write_text("# Direct RSS/Atom feeds of outlets for this topic, one URL a line. Search feeds come from "
                          "[queries] in topic.toml.\n", encoding="utf-8")
-    return topic
 
 
 def party_index(topic: Topic) -> PartyIndex:
