@@ -145,6 +145,11 @@ class Pipeline:
     proc: subprocess.Popen | None = None
 
     def start(self) -> None:
+        # The broker first, so that `newsmon run` finds it running and leaves it running when it stops: the drill
+        # reads the topics after the clean stop, then stops the broker itself.
+        _took, done = self.command("broker", "start")
+        if done.returncode != 0:
+            raise RuntimeError(f"newsmon broker start failed: {done.stderr[-2000:]}")
         self.log = self.log_path.open("ab")
         self.proc = subprocess.Popen([sys.executable, "-m", "newsmon.cli", "run"], env=self.env, cwd=ROOT,
                                      stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)

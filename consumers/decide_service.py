@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from kafka import ConsumerRebalanceListener, KafkaConsumer, TopicPartition
+from kafka import ConsumerRebalanceListener, KafkaConsumer, OffsetAndMetadata, TopicPartition
 from kafka.coordinator.assignors.abstract import (
     AbstractPartitionAssignor,
     ConsumerProtocolAssignment,
@@ -349,6 +349,26 @@ class TopicDecider(ConsumerRebalanceListener):
                               partition=partition_of(topic.id, self.partitions))
                 topic.written[key] = offset
         producer.flush()
+        self._commit_low_water()
+
+    def _commit_low_water(self) -> None:
+        """The group's committed offsets, for the lag the page, status and metrics show: per input partition, the
+        least progress of the topics here. Nothing reads them back (an instance starts from its topics' progress),
+        and with several instances the last one to commit is shown, which is close enough for a lag."""
+        if self.consumer is None or not self.topics:
+            return
+        low: dict[TopicPartition, OffsetAndMetadata] = {}
+        for tp in self.consumer.assignment():
+            key = f"{tp.topic}:{tp.partition}"
+            offsets = [t.progress.get(key, 0) for t in self.topics.values()]
+            if offsets and min(offsets) > 0:
+                low[tp] = OffsetAndMetadata(min(offsets), "", -1)
+        if not low:
+            return
+        try:
+            self.consumer.commit(low)
+        except Exception as exc:  # noqa: BLE001 - a display figure: a refused commit (a rebalance) changes nothing
+            log.debug("decide: low-water offsets not committed: %s", exc)
 
 
 def run_decider(settings: Settings, stop: StopFlag, on_start=None) -> None:

@@ -11,8 +11,11 @@ Every stage that cares (producer, decide, notify, web) holds a TopicRegistry and
 """
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 import shutil
+import threading
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,17 +76,44 @@ def folder_files(folder: Path) -> dict[str, str]:
 
 
 def materialise(settings: Settings, command: TopicCommand) -> Path:
-    """Write an added topic's files under NEWSMON_HOME/topics/<id>/ (replacing what an earlier add wrote)."""
-    folder = (settings.home / "topics" / command.topic_id).resolve()
-    if folder.exists():
-        shutil.rmtree(folder)
+    """Write an added topic's files under NEWSMON_HOME/topics/<namespace>/<id>/ and return that folder.
+
+    Every stage process of a machine may do this at once (they share the home): the files are written to a new
+    folder that then takes the old one's place by a rename, so a reader sees the old folder or the new one, never
+    half of one; a folder that already holds the same files is left alone."""
+    base = (settings.home / "topics" / settings.namespace).resolve()
+    folder = base / command.topic_id
+    digest = _digest(command.files)
+    if (folder / ".files").is_file() and (folder / ".files").read_text(encoding="utf-8") == digest:
+        return folder
+    fresh = base / f".{command.topic_id}.{os.getpid()}.{threading.get_ident()}.new"
+    if fresh.exists():
+        shutil.rmtree(fresh)
     for name, text in command.files.items():
-        target = (folder / name).resolve()
-        if folder not in target.parents:  # a command names files inside its folder, never elsewhere
+        target = (fresh / name).resolve()
+        if fresh not in target.parents:  # a command names files inside its folder, never elsewhere
+            shutil.rmtree(fresh, ignore_errors=True)
             raise ValueError(f"topic {command.topic_id}: file {name!r} is outside its folder")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
+    fresh.mkdir(parents=True, exist_ok=True)
+    (fresh / ".files").write_text(digest, encoding="utf-8")
+    old = base / f".{command.topic_id}.{os.getpid()}.{threading.get_ident()}.old"
+    try:
+        if folder.exists():
+            os.replace(folder, old)
+        os.replace(fresh, folder)
+    except OSError:  # another process put its (identical) copy in place first
+        shutil.rmtree(fresh, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)
     return folder
+
+
+def _digest(files: dict[str, str]) -> str:
+    h = hashlib.sha256()
+    for name in sorted(files):
+        h.update(name.encode("utf-8") + b"\0" + files[name].encode("utf-8") + b"\0")
+    return h.hexdigest()
 
 
 def add_command(folder: Path) -> TopicCommand:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import signal
 import socket
 import threading
@@ -120,7 +121,9 @@ def consumer_group_config(settings: Settings, stage: str) -> dict:
     config = {"group_id": settings.group(stage), "session_timeout_ms": session_ms,
               "heartbeat_interval_ms": max(200, session_ms // 10), "reconnect_backoff_max_ms": 2000}
     if settings.instance_id:
-        config["group_instance_id"] = f"{stage}-{settings.instance_id}"
+        # Kafka accepts only [A-Za-z0-9._-] in an id like this; a channel's name may hold others (slack#topic)
+        raw = f"{stage}-{settings.instance_id}"
+        config["group_instance_id"] = re.sub(r"[^A-Za-z0-9._-]", "-", raw)[:249]
     return config
 
 

@@ -187,4 +187,5 @@ def test_a_topic_added_while_running_is_decided_from_then_on(kafka, stories, tmp
     assert ("russia-iran", rows[3]["url"]) in got
     # the added topic decides from its progress on: the first article, sent before the add, is decided too
     assert ("india-pakistan", rows[0]["url"]) in got
-    assert (tmp_path / "a" / "topics" / "india-pakistan" / "topic.toml").is_file(), "materialised from the command"
+    assert (tmp_path / "a" / "topics" / settings.namespace / "india-pakistan" / "topic.toml").is_file(), \
+        "materialised from the command"

@@ -70,12 +70,7 @@ class Context:
         """The configured feed list: NEWSMON_FEEDS, or each followed topic's own feeds and search feeds."""
         from producers.feed_list import configured_feeds
 
-        if self.settings.feeds or self.settings.topic_dir is not None:
-            return configured_feeds(self.settings)
-        out: list[str] = []
-        for followed in self.stories.followed():
-            out.extend(configured_feeds(self.settings.model_copy(update={"topic_dir": followed.folder})))
-        return list(dict.fromkeys(out))
+        return configured_feeds(self.settings, [f.folder for f in self.stories.followed()])
 
 
 def _when(value: datetime | None) -> str:
