@@ -71,3 +71,13 @@ def test_recap_of_a_seed_is_known(topic, lang, title, text, day):
     assert out.decision.on_topic, out.decision.reason
     assert out.decision.status == "known", out.decision.reason
     assert out.alert is None
+
+
+def test_a_word_that_normalises_to_nothing_reads_as_nothing_instead_of_failing():
+    """A capitalised word made of an apostrophe-like letter only ("Ꞌ", "ʼ") is empty once normalised; simplemma
+    refuses an empty string, and the page must not be lost for it."""
+    from consumers.languages.text import lemma_of, tokenize
+
+    for lang in ("en", "de", "uk", "tr"):
+        assert lemma_of("ʼ", lang) == ""
+        assert [t.text for t in tokenize("Sie sagten ʼ heute", lang)][:2] == ["Sie", "sagten"]

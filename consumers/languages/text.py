@@ -78,16 +78,19 @@ def lemma_of(word: str, lang: str | None) -> str:
         word = word.translate(_RO_CEDILLA)
     elif lang == "tr":
         word = word.replace("İ", "i").replace("I", "ı") if word[:1] in "İI" and not word.isupper() else word
-    try:
-        found = simplemma.lemmatize(word, lang=lang)
-    except (ValueError, KeyError):  # simplemma refuses some inputs (digits only, odd scripts)
-        found = word
+    found = _lemmatize(word, lang)
     if found == word and not word.islower() and not ARABIC_SCRIPT.search(word):
-        lowered = simplemma.lemmatize(normalise(word, lang), lang=lang)  # sentence-initial capital, all caps
-        found = lowered
+        found = _lemmatize(normalise(word, lang), lang)  # sentence-initial capital, all caps
     # Bulgarian reflexives come as "отворя-(се)" for some forms of a verb and "отворя" for others
     found = _LEMMA_NOTE.sub("", found)
     return normalise(found, lang)
+
+
+def _lemmatize(word: str, lang: str) -> str:
+    try:
+        return simplemma.lemmatize(word, lang=lang)
+    except (ValueError, KeyError):  # simplemma refuses some inputs (empty once normalised, digits only, odd scripts)
+        return word
 
 
 @lru_cache(maxsize=300_000)
