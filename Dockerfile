@@ -10,5 +10,7 @@ COPY newsmon ./newsmon
 COPY topics ./topics
 RUN pip install . && useradd --system --uid 10001 newsmon
 USER newsmon
-ENV NEWSMON_TOPIC_DIR=/app/topics/russia-iran NEWSMON_HEARTBEAT_FILE=/tmp/newsmon-heartbeat
+# Every topic folder under /app/topics is followed (compose mounts ./topics there); topics added with
+# `newsmon topic add` are written under NEWSMON_HOME, which must be writable.
+ENV NEWSMON_TOPICS_DIR=/app/topics NEWSMON_HOME=/tmp/newsmon NEWSMON_HEARTBEAT_FILE=/tmp/newsmon-heartbeat
 ENTRYPOINT ["newsmon"]

@@ -22,3 +22,17 @@ def test_docker_compose_config_is_valid():
     assert {"kafka", "producer", "extract", "decide", "notify", "web"} <= set(services)
     assert all("healthcheck" in services[name] for name in services)
     assert services["extract"]["environment"]["KAFKA_BOOTSTRAP_SERVERS"] == "kafka:9092"
+
+
+def test_compose_lets_decide_scale_like_extract_and_follows_the_topics_folder():
+    """Without Docker: the file as YAML. Nothing pins a decide container (a name, a port, a fixed instance id), so
+    `--scale decide=N` runs N of them; every stage sees ./topics."""
+    import yaml
+
+    doc = yaml.safe_load((ROOT / "compose.yaml").read_text(encoding="utf-8"))
+    for name in ("extract", "decide"):
+        service = doc["services"][name]
+        assert "container_name" not in service and "ports" not in service
+        assert "NEWSMON_INSTANCE_ID" not in (service.get("environment") or {})
+    assert "./topics:/app/topics:ro" in doc["services"]["decide"]["volumes"]
+    assert "NEWSMON_TOPICS_DIR=/app/topics" in (ROOT / "Dockerfile").read_text(encoding="utf-8")
