@@ -40,7 +40,7 @@ from consumers.language import detect_language
 from consumers.matching import StoryIndex
 from newsmon.registry import Followed, TopicRegistry
 from newsmon.settings import Settings
-from newsmon.stream import Output, StopFlag, create_topics, make_producer, partition_of, run_loop
+from newsmon.stream import Output, StopFlag, Transient, create_topics, make_producer, partition_of, run_loop
 from schemas import ExtractedArticle, Feedback, StateRecord, Topics, decode
 
 log = logging.getLogger(__name__)
@@ -308,8 +308,14 @@ class TopicDecider(ConsumerRebalanceListener):
                 continue
             if keep and tid in self.topics:
                 states[tid] = self.topics[tid]
-            else:
-                states[tid] = restore_topic(self.settings, followed[tid])
+                continue
+            try:
+                load_topic(followed[tid].folder)
+            except Exception as exc:  # noqa: BLE001 - one broken folder must not stop the other topics
+                log.error("decide: %s is not decided: its folder %s cannot be read (%s: %s); fix it and add it again",
+                          tid, followed[tid].folder, type(exc).__name__, exc)
+                continue
+            states[tid] = restore_topic(self.settings, followed[tid])  # Kafka's failures propagate: try again
         with self._lock:
             self.topics = states
         assigned = consumer.assignment()
@@ -326,7 +332,10 @@ class TopicDecider(ConsumerRebalanceListener):
 
     def __call__(self, record) -> list[Output]:
         if self.pending:  # an assignment came during this batch: the topics here change before this record
-            self._take_assignment()
+            try:
+                self._take_assignment()
+            except Exception as exc:  # noqa: BLE001 - Kafka's problem, not the record's: wait, never dead-letter
+                raise Transient(f"the topics assigned here could not be rebuilt yet: {exc}") from exc
         key = f"{record.topic}:{record.partition}"
         due = [t for t in self.topics.values() if not t.done(record.topic, record.partition, record.offset)]
         if not due:

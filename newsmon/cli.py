@@ -152,9 +152,10 @@ def cmd_feedback(args) -> int:
     verdict = args.verdict.replace("-", "_")
     try:
         if verdict == "was_new":
-            word = Feedback(target="article", url=args.target, verdict="was_new", title=args.title or "")
+            word = Feedback(target="article", url=args.target, verdict="was_new", title=args.title or "",
+                            topic=args.topic)
         else:
-            word = Feedback(target="development", development_id=args.target,
+            word = Feedback(target="development", development_id=args.target, topic=args.topic,
                             verdict="withdrawn" if verdict == "withdraw" else verdict)
     except ValidationError as exc:
         print(f"newsmon feedback: {exc.errors()[0]['msg']}", file=sys.stderr)
@@ -425,6 +426,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("verdict", choices=("not-new", "off-topic", "withdraw", "was-new"))
     p.add_argument("target", help="a development id (dev-…), or for was-new the article's URL")
     p.add_argument("--title", help="was-new: the article's title, for its alert")
+    p.add_argument("--topic", help="the story it is about (a topic id); unset: every story it concerns")
     p.set_defaults(func=cmd_feedback)
     p = sub.add_parser("broker", help="the local single-node Kafka broker")
     p.add_argument("action", choices=("start", "stop", "status"))
