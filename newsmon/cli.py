@@ -178,8 +178,9 @@ def cmd_run(args) -> int:
         log.info("local Kafka broker %s on %s", f"started in {seconds:.0f}s" if started_broker
                  else "already running", settings.bootstrap_servers)
     create_topics(settings)
+    scaled = {"extract": settings.extract_workers, "decide": settings.decide_workers}
     workers = [StageProcess(name, index) for name in args.stages.split(",")
-               for index in range(max(1, settings.extract_workers) if name == "extract" else 1)]
+               for index in range(max(1, scaled.get(name, 1)))]
     stopping = False
 
     def on_signal(*_):

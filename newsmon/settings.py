@@ -53,6 +53,7 @@ class Settings(BaseSettings):
     bing_news_url: str = "https://www.bing.com/news/search"
     partitions: int = 3
     extract_workers: int = 1  # extract processes `newsmon run` starts (at most `partitions` of them get work)
+    decide_workers: int = 1  # decide processes `newsmon run` starts (the followed topics are shared out among them)
     # Static group membership (group.instance.id): a restarted stage process with the same id takes its partitions
     # back at once instead of waiting out the session timeout. `newsmon run` gives each process it starts its own.
     instance_id: str | None = None
