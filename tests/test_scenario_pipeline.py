@@ -174,6 +174,9 @@ def test_the_page_shows_the_timeline_in_a_real_browser(scenario, tmp_path):
         first = browser.find_elements(By.CSS_SELECTOR, "article.development")[0]
         target = first.get_attribute("id")
         first.find_element(By.XPATH, ".//button[text()='Not new']").click()
+        # the click starts the form's navigation; the answer page (with its banner) comes when the POST is done
+        assert wait_until(lambda: browser.find_elements(By.CSS_SELECTOR, "p.banner.ok"), timeout=30), \
+            (browser.current_url, [b.text for b in browser.find_elements(By.CSS_SELECTOR, "p.banner")])
         assert "Marked not new" in browser.find_element(By.CSS_SELECTOR, "p.banner.ok").text
         assert wait_until(lambda: (browser.get(run.page + "/timeline") or True) and "dismissed" in
                           browser.find_element(By.ID, target).get_attribute("class"), timeout=30)
