@@ -34,6 +34,7 @@ from consumers.extract import Rejected, extract_article  # noqa: E402
 from consumers.topics.init import init_topic  # noqa: E402
 from schemas import ExtractedArticle  # noqa: E402
 from newsmon.progress import progress  # noqa: E402
+from newsmon.replay import OfflineNames  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 
@@ -109,18 +110,12 @@ def _as_id(folder: Path, new_id: str, tmp: Path) -> Path:
     return copy
 
 
-class _Names:
-    @staticmethod
-    def topic(spec) -> str:
-        return spec.name
-
-
 def _run_topics(folders: list[Path], stream: list[ExtractedArticle]) -> tuple[float, dict[str, int]]:
     states = [TopicState(t.id, DeciderState(t)) for t in (load_topic(f) for f in folders)]
     statuses: dict[str, int] = {}
     began = time.perf_counter()
     for article in progress(stream, f"deciding against {len(states)} topics"):
-        for out in decide_outputs(_Names, states, article):
+        for out in decide_outputs(OfflineNames, states, article):
             status = getattr(out.message, "status", None)
             if status is not None and type(out.message).__name__ == "Decision":
                 statuses[status] = statuses.get(status, 0) + 1

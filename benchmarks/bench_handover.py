@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import signal
 import subprocess
@@ -36,6 +35,7 @@ from newsmon.settings import load_settings  # noqa: E402
 from newsmon.stream import create_topics, make_producer, partition_of  # noqa: E402
 from schemas import Decision, ExtractedArticle, Topics, decode, encode  # noqa: E402
 from tests.conftest import _free_port_pair  # noqa: E402
+from tests.kafka_util import start_decide, topics_decided  # noqa: E402
 from tests.scenario_score import replay_rows  # noqa: E402
 
 STORY = ROOT / "tests" / "scenarios" / "india-pakistan"
@@ -81,21 +81,6 @@ def fill_changelog(settings, topic_id: str, records: list, n: int) -> float:
     producer.close()
     print(f"\r  changelog: {n:,} article records written in {time.monotonic() - began:.0f}s")
     return time.monotonic() - began
-
-
-def start_decider(settings, topics_dir: Path, home: Path, instance: str, log: Path) -> subprocess.Popen:
-    env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": settings.bootstrap_servers, "NEWSMON_NAMESPACE": settings.namespace,
-           "NEWSMON_TOPICS_DIR": str(topics_dir), "NEWSMON_HOME": str(home), "NEWSMON_INSTANCE_ID": instance,
-           "NEWSMON_LOG_LEVEL": "INFO", "PYTHONUNBUFFERED": "1"}
-    env.pop("NEWSMON_TOPIC_DIR", None)
-    with open(log, "w") as err:
-        return subprocess.Popen([sys.executable, "-m", "newsmon.cli", "stage", "decide"], env=env, stderr=err,
-                                stdout=subprocess.DEVNULL, cwd=ROOT)
-
-
-def deciding(log: Path, topic_id: str) -> bool:
-    said = re.findall(r"decide: generation \d+: deciding (.+)", log.read_text(errors="replace"))
-    return bool(said) and topic_id in [t.strip() for t in said[-1].split(",")]
 
 
 def restored_seconds(log: Path, topic_id: str) -> list[float]:
@@ -149,10 +134,11 @@ def main() -> int:
         create_topics(settings)
         fill_changelog(settings, topic_id, records, args.articles)
         logs = [work / "a.log", work / "b.log"]
-        procs = [start_decider(settings, topics_dir, work / n, n, log) for n, log in zip("ab", logs)]
-        if not wait(lambda: any(deciding(log, topic_id) and restored_seconds(log, topic_id) for log in logs), 600):
+        procs = [start_decide(settings, topics_dir, work / n, n, log) for n, log in zip("ab", logs)]
+        if not wait(lambda: any(topic_id in topics_decided(log) and restored_seconds(log, topic_id)
+                                for log in logs), 600):
             raise RuntimeError(f"no instance took the topic up; see {logs}")
-        owner = next(i for i, log in enumerate(logs) if deciding(log, topic_id))
+        owner = next(i for i, log in enumerate(logs) if topic_id in topics_decided(log))
         other = 1 - owner
         print(f"  first take-up: instance {'ab'[owner]} rebuilt {args.articles:,} articles in "
               f"{restored_seconds(logs[owner], topic_id)[-1]:.1f}s")

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
 from dataclasses import dataclass, field
 from typing import Iterable
@@ -34,6 +33,7 @@ from kafka.coordinator.assignors.abstract import (
 )
 
 from consumers.decide import DeciderState, decide, load_topic
+from consumers.topics.model import Topic
 from consumers.decide.feedback import apply_feedback
 from consumers.decide.reading import CARRIED_SENTENCES, analyses_from
 from consumers.language import detect_language
@@ -65,7 +65,8 @@ def changelog_partitions(consumer: KafkaConsumer, settings: Settings) -> int:
     return len(consumer.partitions_for_topic(settings.topic(Topics.DECIDER_STATE)) or {0})
 
 
-def restore_topic(settings: Settings, followed: Followed, consumer: KafkaConsumer | None = None) -> TopicState:
+def restore_topic(settings: Settings, followed: Followed, consumer: KafkaConsumer | None = None,
+                  topic_model: Topic | None = None) -> TopicState:
     """A topic's state from its seeds and its changelog records (one partition of the changelog, read to its end).
 
     The records are applied without pydantic's validation: the decider wrote them itself, and validating every
@@ -78,7 +79,7 @@ def restore_topic(settings: Settings, followed: Followed, consumer: KafkaConsume
                                          check_crcs=False, max_partition_fetch_bytes=8 * 1024 * 1024,
                                          fetch_max_bytes=64 * 1024 * 1024)
     began = time.monotonic()
-    topic = TopicState(followed.id, DeciderState(load_topic(followed.folder)))
+    topic = TopicState(followed.id, DeciderState(topic_model or load_topic(followed.folder)))
     name = settings.topic(Topics.DECIDER_STATE)
     tp = TopicPartition(name, partition_of(followed.id, changelog_partitions(consumer, settings)))
     prefix = f"{followed.id}|".encode("utf-8")
@@ -263,7 +264,6 @@ class TopicDecider(ConsumerRebalanceListener):
         self.consumer: KafkaConsumer | None = None
         self.partitions = 1
         self._kept_generation = -1
-        self._lock = threading.Lock()
 
     # ---------------------------------------------------------------------------------- rebalance (network thread)
     def bind(self, consumer: KafkaConsumer) -> None:
@@ -310,14 +310,14 @@ class TopicDecider(ConsumerRebalanceListener):
                 states[tid] = self.topics[tid]
                 continue
             try:
-                load_topic(followed[tid].folder)
+                model = load_topic(followed[tid].folder)
             except Exception as exc:  # noqa: BLE001 - one broken folder must not stop the other topics
                 log.error("decide: %s is not decided: its folder %s cannot be read (%s: %s); fix it and add it again",
                           tid, followed[tid].folder, type(exc).__name__, exc)
                 continue
-            states[tid] = restore_topic(self.settings, followed[tid])  # Kafka's failures propagate: try again
-        with self._lock:
-            self.topics = states
+            # Kafka's failures propagate: the assignment is taken again at the next turn
+            states[tid] = restore_topic(self.settings, followed[tid], topic_model=model)
+        self.topics = states
         assigned = consumer.assignment()
         for tp in assigned:
             key = f"{tp.topic}:{tp.partition}"

@@ -67,7 +67,7 @@ def replay(rows: Iterable[dict], topic_dirs: Path | Sequence[Path]) -> Iterator[
         states.append(TopicState(topic.id, DeciderState(topic)))
     if len({t.id for t in states}) != len(states):
         raise ValueError(f"two topic folders have the same id: {[t.id for t in states]}")
-    settings = _ReplaySettings()
+    settings = OfflineNames()
     for row in rows:
         article = to_article(row)
         if isinstance(article, Rejected):
@@ -80,8 +80,8 @@ def replay(rows: Iterable[dict], topic_dirs: Path | Sequence[Path]) -> Iterator[
                 yield out.message
 
 
-class _ReplaySettings:
-    """What decide_outputs asks of the settings (topic names), without Kafka."""
+class OfflineNames:
+    """What decide_outputs asks of the settings (topic names), without Kafka (replay, the benchmarks)."""
 
     @staticmethod
     def topic(spec) -> str:

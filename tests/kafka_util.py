@@ -84,3 +84,32 @@ def wait_until(predicate: Callable[[], bool], timeout: float = 30.0, step: float
             return True
         time.sleep(step)
     return predicate()
+
+
+def start_decide(settings: Settings, topics_dir, home, instance: str, log_path):
+    """`newsmon stage decide` as its own process (as `newsmon run` or compose starts it), following every topic
+    folder under `topics_dir`, with a static instance id; its log goes to `log_path`."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": settings.bootstrap_servers, "NEWSMON_NAMESPACE": settings.namespace,
+           "NEWSMON_PARTITIONS": str(settings.partitions), "NEWSMON_TOPICS_DIR": str(topics_dir),
+           "NEWSMON_HOME": str(home), "NEWSMON_INSTANCE_ID": instance, "NEWSMON_LOG_LEVEL": "INFO",
+           "PYTHONUNBUFFERED": "1"}
+    env.pop("NEWSMON_TOPIC_DIR", None)
+    with open(log_path, "w") as err:
+        return subprocess.Popen([sys.executable, "-m", "newsmon.cli", "stage", "decide"], env=env, stderr=err,
+                                stdout=subprocess.DEVNULL, cwd=Path(__file__).resolve().parents[1])
+
+
+def topics_decided(log_path) -> list[str]:
+    """The topics a decide process said it decides, in its latest assignment (its log line)."""
+    import re
+    from pathlib import Path
+
+    said = re.findall(r"decide: generation \d+: deciding (.+)", Path(log_path).read_text(errors="replace"))
+    if not said or said[-1].startswith("no topic"):
+        return []
+    return [t.strip() for t in said[-1].split(",")]

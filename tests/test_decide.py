@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from consumers.decide import DeciderState, Outcome, decide, load_topic
+from consumers.decide import DeciderState, decide, load_topic
 from schemas import ExtractedArticle, StateRecord
+from tests.decide_util import run
 
 ROOT = Path(__file__).resolve().parents[1]
 TOPIC_DIR = ROOT / "topics" / "russia-iran"
@@ -35,12 +36,6 @@ def art(key: str, lang: str, title: str, text: str, day: str = "2025-01-17") -> 
     return ExtractedArticle(url=url, canonical_url=url, title=title, text=text, language=lang,
                             published=datetime.fromisoformat(day).replace(hour=12, tzinfo=timezone.utc))
 
-
-def run(state: DeciderState, article: ExtractedArticle) -> Outcome:
-    out = decide(article, state)
-    for r in out.records:
-        state.apply(r)
-    return out
 
 
 # --------------------------------------------------------------------------------------------------- fixtures

@@ -5,12 +5,9 @@ default story (topics/russia-iran) with two reports of a drill; their articles i
 """
 from __future__ import annotations
 
-import os
-import re
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -21,7 +18,7 @@ from newsmon.replay import replay, to_article
 from newsmon.settings import DEFAULT_TOPIC_DIR
 from newsmon.stream import create_topics, make_producer
 from schemas import Alert, Decision, Topics, decode, encode
-from tests.kafka_util import records, wait_until
+from tests.kafka_util import records, start_decide, topics_decided, wait_until
 from tests.scenario_score import labels, replay_rows, score
 from tests.test_decide_stage import DRILL, DRILL_DE
 
@@ -71,24 +68,6 @@ def test_one_replay_of_three_interleaved_stories_decides_each_as_alone(stories):
         print(f"\n{name} among three stories: {result}")
 
 
-def _stage(settings, home: Path, topics_dir: Path, instance: str, log: Path) -> subprocess.Popen:
-    env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": settings.bootstrap_servers, "NEWSMON_NAMESPACE": settings.namespace,
-           "NEWSMON_PARTITIONS": "1", "NEWSMON_TOPICS_DIR": str(topics_dir), "NEWSMON_HOME": str(home),
-           "NEWSMON_INSTANCE_ID": instance, "NEWSMON_LOG_LEVEL": "INFO", "PYTHONUNBUFFERED": "1"}
-    env.pop("NEWSMON_TOPIC_DIR", None)
-    with open(log, "w") as err:
-        return subprocess.Popen([sys.executable, "-m", "newsmon.cli", "stage", "decide"], env=env, stderr=err,
-                                stdout=subprocess.DEVNULL, cwd=ROOT)
-
-
-def _owned(log: Path) -> list[str]:
-    """The topics an instance said it decides, in its latest assignment."""
-    said = re.findall(r"decide: generation \d+: deciding (.+)", log.read_text(errors="replace"))
-    if not said or said[-1].startswith("no topic"):
-        return []
-    return [t.strip() for t in said[-1].split(",")]
-
-
 def test_three_topics_two_deciders_one_killed_each_topic_decided_once_as_alone(kafka, stories, tmp_path):
     """Two decide instances share three topics; the one with more of them is killed half-way; the other takes
     them over from the changelog, and every topic's decisions are what the topic decides alone."""
@@ -100,21 +79,22 @@ def test_three_topics_two_deciders_one_killed_each_topic_decided_once_as_alone(k
     create_topics(settings)
     articles = [to_article(row) for row in interleaved]
     logs = {name: tmp_path / f"{name}.log" for name in ("a", "b")}
-    procs = {name: _stage(settings, tmp_path / name, topics_dir, name, logs[name]) for name in logs}
+    procs = {name: start_decide(settings, topics_dir, tmp_path / name, name, logs[name]) for name in logs}
     producer = make_producer(settings)
     decisions = lambda: [decode(Decision, r.value) for r in  # noqa: E731
                          records(settings, settings.topic(Topics.DECISIONS), timeout=0)]
     try:
-        assert wait_until(lambda: sorted(_owned(logs["a"]) + _owned(logs["b"])) == sorted(found), timeout=90), \
-            {n: _owned(p) for n, p in logs.items()}
+        held = lambda: sorted(topics_decided(logs["a"]) + topics_decided(logs["b"]))  # noqa: E731
+        assert wait_until(lambda: held() == sorted(found), timeout=90), \
+            {n: topics_decided(p) for n, p in logs.items()}
         half = len(articles) // 2
         for article in articles[:half]:
             producer.send(settings.topic(Topics.EXTRACTED), key=article.canonical_url, value=encode(article))
         producer.flush()
         assert wait_until(lambda: len({(d.topic, d.url) for d in decisions()}) == 3 * half, timeout=120)
-        victim = max(logs, key=lambda n: len(_owned(logs[n])))
+        victim = max(logs, key=lambda n: len(topics_decided(logs[n])))
         survivor = "b" if victim == "a" else "a"
-        moved = _owned(logs[victim])
+        moved = topics_decided(logs[victim])
         procs[victim].send_signal(signal.SIGKILL)
         killed_at = time.monotonic()
         for article in articles[half:]:
@@ -122,7 +102,7 @@ def test_three_topics_two_deciders_one_killed_each_topic_decided_once_as_alone(k
         producer.flush()
         assert wait_until(lambda: len({(d.topic, d.url) for d in decisions()}) == 3 * len(articles), timeout=180)
         print(f"\nkilled the instance deciding {moved}; all decided {time.monotonic() - killed_at:.1f}s later")
-        assert sorted(_owned(logs[survivor])) == sorted(found), "the survivor took every topic over"
+        assert sorted(topics_decided(logs[survivor])) == sorted(found), "the survivor took every topic over"
     finally:
         producer.close()
         for proc in procs.values():
@@ -160,19 +140,19 @@ def test_a_topic_added_while_running_is_decided_from_then_on(kafka, stories, tmp
     shutil.copytree(found["russia-iran"][0], topics_dir / "russia-iran")
     create_topics(settings)
     log = tmp_path / "a.log"
-    proc = _stage(settings, tmp_path / "a", topics_dir, "a", log)
+    proc = start_decide(settings, topics_dir, tmp_path / "a", "a", log)
     producer = make_producer(settings)
     decisions = lambda: [decode(Decision, r.value) for r in  # noqa: E731
                          records(settings, settings.topic(Topics.DECISIONS), timeout=0)]
     rows = found["india-pakistan"][1]
     try:
-        assert wait_until(lambda: _owned(log) == ["russia-iran"], timeout=90), log.read_text()[-2000:]
+        assert wait_until(lambda: topics_decided(log) == ["russia-iran"], timeout=90), log.read_text()[-2000:]
         first = to_article(rows[0])
         producer.send(settings.topic(Topics.EXTRACTED), key=first.canonical_url, value=encode(first))
         producer.flush()
         assert wait_until(lambda: len(decisions()) == 1, timeout=60)
         send_command(settings, add_command(found["india-pakistan"][0]))
-        assert wait_until(lambda: sorted(_owned(log)) == ["india-pakistan", "russia-iran"], timeout=90), \
+        assert wait_until(lambda: sorted(topics_decided(log)) == ["india-pakistan", "russia-iran"], timeout=90), \
             log.read_text()[-2000:]
         second = to_article(rows[3])  # x04: a development of the added story
         producer.send(settings.topic(Topics.EXTRACTED), key=second.canonical_url, value=encode(second))

@@ -5,12 +5,10 @@
 """
 from __future__ import annotations
 
-import os
-import pickle
 from functools import lru_cache
-from pathlib import Path
 
 from .normalise import CJK_RE, tokens, translit
+from consumers.table_cache import cached_table
 
 _CACHE_VERSION = 2  # bump when the table's content or shape changes
 MAX_NAME_WORDS = 4
@@ -71,34 +69,10 @@ class Gazetteer:
         return found
 
 
-def _cache_path() -> Path:
-    import babel
-
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "newsmon" / f"gazetteer-v{_CACHE_VERSION}-babel{babel.__version__}.pickle"
-
-
 @lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
     """The table, from a local cache when one was built before (building it reads all 1,000+ CLDR locales)."""
-    path = _cache_path()
-    try:
-        with open(path, "rb") as fh:
-            g = pickle.load(fh)
-        if isinstance(g, Gazetteer):
-            return g
-    except (OSError, pickle.PickleError, EOFError, AttributeError):
-        pass
-    g = _build()
-    try:  # a cache is an optimisation: a read-only home must not break matching
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        with open(tmp, "wb") as fh:
-            pickle.dump(g, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except OSError:
-        pass
-    return g
+    return cached_table("gazetteer", _CACHE_VERSION, Gazetteer, _build)
 
 
 def _build() -> Gazetteer:

@@ -8,15 +8,13 @@ from CLDR's names of a country's official language where they share the country 
 """
 from __future__ import annotations
 
-import os
-import pickle
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
 from consumers.languages import SUPPORTED
 from consumers.languages.text import Token, arabic_variants, fold, is_arabic_script
+from consumers.table_cache import cached_table
 
 _CACHE_VERSION = 10
 LOCALES = (*SUPPORTED, "pt", "sv")
@@ -281,31 +279,7 @@ def _build() -> Places:
     return places
 
 
-def _cache_path() -> Path:
-    import babel
-
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "newsmon" / f"places-v{_CACHE_VERSION}-babel{babel.__version__}.pickle"
-
-
 @lru_cache(maxsize=1)
 def places() -> Places:
     """The table, from a local cache when one was built before."""
-    path = _cache_path()
-    try:
-        with open(path, "rb") as fh:
-            table = pickle.load(fh)
-        if isinstance(table, Places):
-            return table
-    except (OSError, pickle.PickleError, EOFError, AttributeError):
-        pass
-    table = _build()
-    try:  # a cache is an optimisation: a read-only home must not break matching
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        with open(tmp, "wb") as fh:
-            pickle.dump(table, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except OSError:
-        pass
-    return table
+    return cached_table("places", _CACHE_VERSION, Places, _build)
