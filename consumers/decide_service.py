@@ -144,7 +144,9 @@ def decide_outputs(settings: Settings, topics: Iterable[TopicState], article: Ex
         outputs.append(Output(settings.topic(Topics.DECISIONS), article.canonical_url, decision))
         if outcome.alert is not None:
             outputs.append(Output(settings.topic(Topics.ALERTS), outcome.alert.alert_id, outcome.alert))
-        log.info("decide: %s: %s %s %s", topic.id, decision.status, decision.development_id or "-", article.url)
+        # most articles are off topic for most stories: those lines only at DEBUG, or ten stories make ten lines
+        log.log(logging.DEBUG if decision.status == "off_topic" else logging.INFO, "decide: %s: %s %s %s", topic.id,
+                decision.status, decision.development_id or "-", article.url)
     for topic, outcome in outcomes:
         for record in outcome.records:
             topic.state.apply(record)
